@@ -1,0 +1,48 @@
+// Blob records and their owners (later: reports, bans). Async even for SQLite so that
+// Postgres fits the same interface (STYLE §3.9).
+import type { Sha256 } from "../storage/blob-store.ts";
+
+export interface BlobRecord {
+  readonly sha256: Sha256;
+  readonly size: number;
+  /** Stored MIME type essence; "application/octet-stream" when unknown (B02-03). */
+  readonly type: string;
+  /** Unix seconds when the blob was first stored on this server (B02-02, P-16). */
+  readonly uploadedSec: number;
+}
+
+export interface ListQuery {
+  /** sha256 of the last blob of the previous page; that blob is excluded (B12-05, B12-07). */
+  readonly cursor?: Sha256;
+  readonly limit: number;
+  readonly sinceSec?: number;
+  readonly untilSec?: number;
+}
+
+export type RemoveOwnerResult = "not_found" | "not_owner" | "owner_removed" | "blob_removed";
+
+export interface MetadataStore {
+  getBlob(sha256: Sha256): Promise<BlobRecord | null>;
+  /**
+   * In one transaction: inserts the blob row unless it exists, and the owner row when an owner
+   * is given. `created` is true when this call inserted the blob row.
+   */
+  recordUpload(
+    record: BlobRecord,
+    owner: string | null,
+  ): Promise<{ record: BlobRecord; created: boolean }>;
+  isOwner(sha256: Sha256, pubkey: string): Promise<boolean>;
+  /** Removes one owner; when none is left, the blob row goes in the same transaction. */
+  removeOwner(sha256: Sha256, pubkey: string): Promise<RemoveOwnerResult>;
+  /**
+   * Blobs owned by `pubkey`, ordered `uploaded DESC, sha256 ASC` (P-16).
+   * "unknown_cursor" when the cursor is not one of this pubkey's blobs.
+   */
+  listByOwner(pubkey: string, query: ListQuery): Promise<BlobRecord[] | "unknown_cursor">;
+  /** Removes a blob row and its owners (recovery of rows whose file is gone). */
+  forgetBlob(sha256: Sha256): Promise<void>;
+  /** Every recorded hash, for recovery and fsck. */
+  allHashes(): AsyncIterable<Sha256>;
+  stats(): Promise<{ blobs: number; bytes: number }>;
+  close(): Promise<void>;
+}
