@@ -1,0 +1,197 @@
+// The composition root: Config → stores, pool, services, HTTP app; start and stop (STYLE rule 6).
+import { join } from "node:path";
+import type { Config } from "./config/schema.ts";
+import { createHttpApp } from "./http/server.ts";
+import { type RouteDeps, type RouteSpec } from "./http/route.ts";
+import { blobRoutes } from "./http/routes/blobs.ts";
+import { landingRoutes } from "./http/routes/landing.ts";
+import { listRoutes } from "./http/routes/list.ts";
+import { uploadRoutes } from "./http/routes/upload.ts";
+import { openSqliteStore } from "./metadata/sqlite/sqlite-store.ts";
+import { createLogger, type Logger } from "./observability/log.ts";
+import { createHanamiMetrics, createRegistry } from "./observability/metrics.ts";
+import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
+import { hostnameOf } from "./protocol/auth-token.ts";
+import { createBlobService } from "./services/blobs.ts";
+import { fsck, recoverAtStartup } from "./services/recovery.ts";
+import { createTokenVerifier } from "./services/token-verifier.ts";
+import { createUploadService } from "./services/upload.ts";
+import { createLocalStore } from "./storage/local-store.ts";
+import { type Clock, systemClock } from "./util/clock.ts";
+import { createKeyedMutex } from "./util/keyed-mutex.ts";
+import { createCpuPool, defaultPoolSize } from "./workers/pool.ts";
+
+declare const HANAMI_VERSION: string | undefined;
+
+export const SUPPORTED_BUDS = ["BUD-01", "BUD-02", "BUD-06", "BUD-08", "BUD-11", "BUD-12"];
+
+/** Bun's own 413 has no CORS headers; ours do, so Bun's limit sits far above ours (reliability §0.6). */
+const BUN_BODY_LIMIT_BYTES = 64 * 1024 ** 3;
+
+export interface RunningServer {
+  readonly port: number;
+  stop(reason: string): Promise<void>;
+}
+
+function indexPath(config: Config): string {
+  return join(config.dataDir, "index.sqlite");
+}
+
+async function openStores(config: Config) {
+  const store = await createLocalStore({
+    dataDir: config.dataDir,
+    reserveFreeBytes: config.storage.reserveFreeBytes,
+    fsync: config.storage.fsync,
+  });
+  const metadata = openSqliteStore({ path: indexPath(config) });
+  return { store, metadata };
+}
+
+function publicBaseUrlOf(config: Config, port: number): string {
+  const configured = config.publicUrl.replace(/\/+$/, "");
+  return configured === "" ? `http://localhost:${port}` : configured;
+}
+
+function serverNamesOf(config: Config): string[] {
+  const own = config.publicUrl === "" ? "localhost" : hostnameOf(config.publicUrl);
+  return [own, ...config.serverAliases.map((alias) => alias.toLowerCase())];
+}
+
+function observe(log: Logger, metrics: ReturnType<typeof createHanamiMetrics>) {
+  return (outcome: Parameters<RouteDeps["onRequestDone"]>[0]) => {
+    metrics.requests.inc({ route: outcome.route, method: outcome.method, status: String(outcome.status) });
+    metrics.requestDuration.observe({ route: outcome.route }, outcome.durationMs / 1000);
+    metrics.sentBytes.inc({}, outcome.responseBytes);
+    const fields = {
+      requestId: outcome.requestId,
+      route: outcome.route,
+      method: outcome.method,
+      status: outcome.status,
+      ms: Math.round(outcome.durationMs * 10) / 10,
+    };
+    if (outcome.error === null) return log.info("request", fields);
+    metrics.errors.inc({ code: outcome.error.code });
+    if (outcome.error.code === "internal") {
+      metrics.unhandledErrors.inc({});
+      return log.error("request", { ...fields, error: outcome.error.cause ?? outcome.error });
+    }
+    log.info("request", { ...fields, reason: outcome.error.reason });
+  };
+}
+
+export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  const log = createLogger({ level: config.logLevel });
+  const registry = createRegistry();
+  const metrics = createHanamiMetrics(registry);
+  const { store, metadata } = await openStores(config);
+  const recovery = await recoverAtStartup({
+    store,
+    metadata,
+    dataDir: config.dataDir,
+    log: (event, fields) => log.info(event, fields),
+  });
+  log.info("recovery.done", { ...recovery });
+
+  const pool = createCpuPool({
+    size: config.pool.size === 0 ? defaultPoolSize() : config.pool.size,
+    queueLimit: config.pool.queueLimit,
+    taskTimeoutMs: config.pool.taskTimeoutMs,
+    workerUrl: new URL("./workers/cpu.worker.ts", import.meta.url),
+  });
+  const verifier = createTokenVerifier({ pool, nowSec: () => clock.nowSec(), cacheSize: 10_000 });
+  const locks = createKeyedMutex();
+  const uploads = createUploadService({
+    store,
+    metadata,
+    clock,
+    locks,
+    policy: {
+      maxUploadBytes: config.upload.maxBytes,
+      allowedTypes: config.upload.allowedTypes,
+      allowedPubkeys: config.auth.allowedPubkeys,
+      refuseActiveTypes: config.upload.refuseActiveTypes,
+      requireContentLength: config.upload.requireContentLength,
+      trustDeclaredHash: config.upload.trustDeclaredHash,
+    },
+  });
+  const blobs = createBlobService({ store, metadata, locks });
+
+  let publicBaseUrl = publicBaseUrlOf(config, config.port);
+  const routes: RouteSpec[] = [
+    ...landingRoutes({
+      name: "hanami",
+      version: typeof HANAMI_VERSION === "string" ? HANAMI_VERSION : "dev",
+      buds: SUPPORTED_BUDS,
+      publicUrl: publicBaseUrl,
+    }),
+    ...uploadRoutes({ uploads, publicBaseUrl: () => publicBaseUrl, requireAuth: config.upload.requireAuth }),
+    ...(config.list.enabled
+      ? listRoutes({
+          blobs,
+          publicBaseUrl: () => publicBaseUrl,
+          requireAuth: config.list.requireAuth,
+          ownOnly: config.list.ownOnly,
+        })
+      : []),
+    ...blobRoutes({ blobs, requireAuthForGet: config.auth.requireForGet, deleteEnabled: config.delete.enabled }),
+  ];
+  const requestIds = createRequestIdGenerator();
+  const app = createHttpApp({
+    routes,
+    routeDeps: {
+      auth: {
+        serverNames: serverNamesOf(config),
+        clockSkewSec: config.auth.clockSkewSec,
+        nowSec: () => clock.nowSec(),
+        verifySignature: (event, expiresAtSec) => verifier.verify(event, expiresAtSec),
+      },
+      nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
+      onRequestDone: observe(log, metrics),
+      nowMs: () => clock.nowMs(),
+    },
+  });
+  app.listen({
+    hostname: config.host,
+    port: config.port,
+    reusePort: false, // a stale server on the same port must fail our start (bun-stack §7)
+    development: false,
+    idleTimeout: config.http.idleTimeoutSec,
+    maxRequestBodySize: BUN_BODY_LIMIT_BYTES,
+  });
+  const server = app.server;
+  if (server === null) throw new Error("server did not start");
+  const port = server.port ?? config.port;
+  publicBaseUrl = publicBaseUrlOf(config, port);
+  log.info("listening", { host: config.host, port, url: publicBaseUrl });
+
+  return {
+    port,
+    async stop(reason) {
+      log.info("stopping", { reason, drainTimeoutMs: config.http.drainTimeoutMs });
+      const drained = server.stop(false).then(() => true);
+      const timedOut = Bun.sleep(config.http.drainTimeoutMs).then(() => false);
+      if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
+      await pool.close();
+      await metadata.close();
+      log.info("stopped", { reason });
+    },
+  };
+}
+
+export async function runMigrations(config: Config): Promise<void> {
+  const { metadata } = await openStores(config);
+  await metadata.close();
+}
+
+export async function runFsck(
+  config: Config,
+  options: { repair: boolean },
+): Promise<{ ok: boolean; report: unknown }> {
+  const { store, metadata } = await openStores(config);
+  try {
+    const report = await fsck({ store, metadata, dataDir: config.dataDir }, options);
+    return { ok: report.corrupt.length + report.orphans.length + report.dangling.length === 0, report };
+  } finally {
+    await metadata.close();
+  }
+}

@@ -1,0 +1,82 @@
+// BUD-11 at the HTTP edge: turns the Authorization header into a verified token, or throws.
+// The order is blossom.md §13.3: cheap checks first, the signature last, x (step 8) on demand.
+import {
+  type AuthToken,
+  type AuthVerb,
+  checkImpliedHash,
+  checkToken,
+  parseAuthHeader,
+} from "../protocol/auth-token.ts";
+import { BlossomError, type ErrorCode, orThrow } from "../protocol/errors.ts";
+import { hasValidId, type NostrEvent } from "../protocol/nostr-event.ts";
+import type { Sha256 } from "../storage/blob-store.ts";
+
+export interface AuthDeps {
+  /** Host names this server answers to in `server` tags (P-06); from config, never from Host. */
+  readonly serverNames: readonly string[];
+  readonly clockSkewSec: number;
+  readonly nowSec: () => number;
+  /** BIP-340 check of `event.sig` (step 10); may use a cache and the CPU pool. */
+  readonly verifySignature: (event: NostrEvent, expiresAtSec: number) => Promise<boolean>;
+}
+
+export interface RouteAuthSpec {
+  readonly verb: AuthVerb;
+  /** Whether a request without a token is refused (401). */
+  readonly required: boolean;
+  /** Whether the endpoint requires an `x` tag naming its implied hash (B11-17). */
+  readonly x: "required" | "optional";
+}
+
+/** Every route states its auth; "public" must be written out (STYLE rule 4). */
+export type RouteAuth = "public" | RouteAuthSpec;
+
+/** The verified token of one request, and the step-8 check the handler must run. */
+export class RequestAuth {
+  #hashChecked = false;
+
+  constructor(
+    readonly token: AuthToken | null,
+    private readonly spec: RouteAuthSpec | null,
+  ) {}
+
+  /** B11-15, B11-08: some `x` tag must name the implied hash (required, or present at all). */
+  checkHash(sha256: Sha256, failure: ErrorCode = "auth_invalid"): void {
+    this.#hashChecked = true;
+    if (this.token === null || this.spec === null) return;
+    const result = checkImpliedHash(this.token, sha256, this.spec.x === "required");
+    if (!result.ok) throw new BlossomError(failure, result.reason);
+  }
+
+  /** True when the route needed an x check and the handler never ran it: a programming error. */
+  get missedHashCheck(): boolean {
+    return this.token !== null && this.spec?.x === "required" && !this.#hashChecked;
+  }
+
+  get pubkey(): string | null {
+    return this.token?.pubkey ?? null;
+  }
+}
+
+export async function authenticate(
+  request: Request,
+  auth: RouteAuth,
+  deps: AuthDeps,
+): Promise<RequestAuth> {
+  if (auth === "public") return new RequestAuth(null, null);
+  const header = request.headers.get("authorization");
+  // P-12: a token on GET/HEAD that does not need one is ignored entirely.
+  if (!auth.required && (header === null || auth.verb === "get")) {
+    return new RequestAuth(null, auth);
+  }
+  const { event } = orThrow(parseAuthHeader(header)); // steps 1–2
+  const need = { verb: auth.verb, serverNames: deps.serverNames, clockSkewSec: deps.clockSkewSec };
+  const { token } = orThrow(checkToken(event, { ...need, xRequired: false }, deps.nowSec())); // 3–7
+  if (!hasValidId(event)) {
+    throw new BlossomError("auth_invalid", "token id does not match its content"); // step 9
+  }
+  if (!(await deps.verifySignature(event, token.expiresAtSec))) {
+    throw new BlossomError("auth_invalid", "token signature is invalid"); // step 10
+  }
+  return new RequestAuth(token, auth);
+}

@@ -1,0 +1,60 @@
+// The only place where error codes become HTTP statuses (STYLE §3.6, P-02).
+import { BlossomError, type ErrorCode } from "../protocol/errors.ts";
+import { addCorsHeaders } from "./cors.ts";
+
+const STATUS_BY_CODE = {
+  bad_request: 400,
+  auth_required: 401,
+  auth_invalid: 401,
+  payment_required: 402,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  hash_mismatch: 409,
+  length_required: 411,
+  too_large: 413,
+  unsupported_type: 415,
+  range_not_satisfiable: 416,
+  unprocessable_media: 422,
+  rate_limited: 429,
+  internal: 500,
+  upstream_failed: 502,
+  busy: 503,
+  storage_full: 503, // 507 was in the spec for five days only (blossom.md §4.3, reliability P7)
+} as const satisfies Record<ErrorCode, number>;
+
+const MAX_REASON_CHARS = 200;
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}
+
+/** A legal header value: printable ASCII, no CR/LF, at most 200 characters (P-02). */
+export function toHeaderSafe(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7e]/g, "?").trim();
+  return ascii.length > MAX_REASON_CHARS ? `${ascii.slice(0, MAX_REASON_CHARS - 3)}...` : ascii;
+}
+
+export function errorResponse(error: BlossomError, method: string): Response {
+  const reason = toHeaderSafe(error.reason);
+  const headers = addCorsHeaders(new Headers({ "X-Reason": reason }));
+  if (error.code === "auth_required" || error.code === "auth_invalid") {
+    headers.set("WWW-Authenticate", "Nostr"); // P-11
+  }
+  if (error.hints.retryAfterSec !== undefined) {
+    headers.set("Retry-After", String(error.hints.retryAfterSec));
+  }
+  if (error.code === "range_not_satisfiable" && error.hints.blobSize !== undefined) {
+    headers.set("Content-Range", `bytes */${error.hints.blobSize}`);
+  }
+  if (error.hints.allow !== undefined) headers.set("Allow", error.hints.allow.join(", "));
+  const body = method === "HEAD" ? null : reason;
+  if (body !== null) headers.set("Content-Type", "text/plain; charset=utf-8");
+  return new Response(body, { status: statusOf(error.code), headers });
+}
+
+/** Anything that is not a BlossomError is an internal error with a generic public reason. */
+export function toBlossomError(error: unknown): BlossomError {
+  if (error instanceof BlossomError) return error;
+  return new BlossomError("internal", "internal error", {}, { cause: error });
+}

@@ -1,0 +1,100 @@
+// Registers one route: auth first (fail closed), then the handler, then CORS, errors, metrics.
+import type { Elysia } from "elysia";
+import { BlossomError } from "../protocol/errors.ts";
+import { type AuthDeps, authenticate, type RequestAuth, type RouteAuth } from "./auth.ts";
+import { addCorsHeaders } from "./cors.ts";
+import { errorResponse, toBlossomError } from "./errors.ts";
+
+export type RouteMethod = "GET" | "HEAD" | "PUT" | "DELETE" | "POST";
+
+export interface RouteInput {
+  readonly request: Request;
+  readonly url: URL;
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly auth: RequestAuth;
+  /** Re-arms Bun's idle timer: request-body bytes do not (bun-stack §1). Call per chunk. */
+  readonly keepAlive: () => void;
+  readonly requestId: string;
+}
+
+export interface RouteSpec {
+  readonly method: RouteMethod;
+  readonly path: string;
+  /** No default: a route without an auth statement does not compile (STYLE rule 4). */
+  readonly auth: RouteAuth;
+  /** The route label for metrics and logs. */
+  readonly name: string;
+  readonly handle: (input: RouteInput) => Promise<Response> | Response;
+}
+
+export interface RequestOutcome {
+  readonly route: string;
+  readonly method: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly requestId: string;
+  readonly error: BlossomError | null;
+  readonly responseBytes: number;
+}
+
+export interface RouteDeps {
+  readonly auth: AuthDeps;
+  readonly nextRequestId: (incoming: string | null) => string;
+  readonly onRequestDone: (outcome: RequestOutcome) => void;
+  readonly nowMs: () => number;
+}
+
+interface IdleTimerServer {
+  timeout(request: Request, seconds: number): void;
+}
+
+/** Enough for the slowest live client we serve; uWS ticks every 4 s, so at least 8 (bun-stack §1). */
+const UPLOAD_IDLE_SEC = 30;
+
+export async function runRoute(
+  spec: RouteSpec,
+  request: Request,
+  params: Readonly<Record<string, string | undefined>>,
+  server: IdleTimerServer | null,
+  deps: RouteDeps,
+): Promise<Response> {
+  const startedMs = deps.nowMs();
+  const requestId = deps.nextRequestId(request.headers.get("x-request-id"));
+  let response: Response;
+  let failure: BlossomError | null = null;
+  try {
+    const auth = await authenticate(request, spec.auth, deps.auth);
+    const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
+    const url = new URL(request.url);
+    response = await spec.handle({ request, url, params, auth, keepAlive, requestId });
+    if (auth.missedHashCheck) throw new BlossomError("internal", "route skipped its x-tag check");
+    addCorsHeaders(response.headers);
+  } catch (error) {
+    failure = toBlossomError(error);
+    response = errorResponse(failure, request.method);
+  }
+  response.headers.set("X-Request-Id", requestId);
+  deps.onRequestDone({
+    route: spec.name,
+    method: request.method,
+    status: response.status,
+    durationMs: deps.nowMs() - startedMs,
+    requestId,
+    error: failure,
+    responseBytes: Number(response.headers.get("content-length") ?? 0),
+  });
+  return response;
+}
+
+export function registerRoutes(app: Elysia, specs: readonly RouteSpec[], deps: RouteDeps): Elysia {
+  for (const spec of specs) {
+    app.route(
+      spec.method,
+      spec.path,
+      ({ request, params, server }) => runRoute(spec, request, params, server, deps),
+      // Never let Elysia buffer or parse a body: uploads stream (bun-stack §1).
+      { parse: "none" },
+    );
+  }
+  return app;
+}

@@ -1,0 +1,118 @@
+// GET, HEAD and DELETE /<sha256>[.ext] (BUD-01, BUD-12).
+import { BlossomError } from "../../protocol/errors.ts";
+import { isActiveType } from "../../protocol/mime.ts";
+import { parseRange } from "../../protocol/range.ts";
+import { parseBlobPath } from "../../protocol/sha256.ts";
+import type { BlobRecord } from "../../metadata/metadata-store.ts";
+import type { BlobService, StoredBlob } from "../../services/blobs.ts";
+import type { RouteAuthSpec } from "../auth.ts";
+import type { RouteInput, RouteSpec } from "../route.ts";
+
+export interface BlobRouteDeps {
+  readonly blobs: BlobService;
+  readonly requireAuthForGet: boolean;
+  readonly deleteEnabled: boolean;
+}
+
+const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // reliability A9
+
+/** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */
+function blobHashOf(url: URL): string {
+  const parsed = parseBlobPath(url.pathname);
+  if (parsed.kind === "malformed") throw new BlossomError("bad_request", parsed.reason);
+  if (parsed.kind === "other") throw new BlossomError("not_found", "not found");
+  return parsed.sha256;
+}
+
+function blobHeaders(record: BlobRecord): Headers {
+  const headers = new Headers({
+    "Content-Type": record.type, // B01-10: the stored type, whatever the extension
+    "Accept-Ranges": "bytes", // B01-20
+    ETag: `"${record.sha256}"`, // P-26
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "Last-Modified": new Date(record.uploadedSec * 1000).toUTCString(),
+    "X-Content-Type-Options": "nosniff", // P-22
+    "Content-Security-Policy": BLOB_CSP,
+  });
+  if (isActiveType(record.type)) headers.set("Content-Disposition", "attachment");
+  return headers;
+}
+
+function isNotModified(request: Request, sha256: string): boolean {
+  const header = request.headers.get("if-none-match");
+  if (header === null) return false;
+  return header.split(",").some((tag) => {
+    const value = tag.trim().replace(/^W\//, "");
+    return value === "*" || value === `"${sha256}"`;
+  });
+}
+
+async function findBlob(blobs: BlobService, input: RouteInput): Promise<StoredBlob> {
+  const sha256 = blobHashOf(input.url);
+  input.auth.checkHash(sha256); // B11-08: x tags, when present, must name this blob
+  const found = await blobs.find(sha256);
+  if (found === null) throw new BlossomError("not_found", "blob not found");
+  return found;
+}
+
+function getBlob(found: StoredBlob, request: Request): Response {
+  const { record, body } = found;
+  const headers = blobHeaders(record);
+  if (isNotModified(request, record.sha256)) return new Response(null, { status: 304, headers });
+  const range = parseRange(request.headers.get("range"), body.size); // P-25
+  if (range.kind === "unsatisfiable") {
+    throw new BlossomError("range_not_satisfiable", "range not satisfiable", {
+      blobSize: body.size,
+    });
+  }
+  if (range.kind === "full") return new Response(body, { status: 200, headers });
+  headers.set("Content-Range", `bytes ${range.start}-${range.end}/${body.size}`);
+  return new Response(body.slice(range.start, range.end + 1), { status: 206, headers });
+}
+
+/** B01-15..17: the same status and headers as GET, no body; Range is ignored (P-25). */
+function headBlob(found: StoredBlob, request: Request): Response {
+  const headers = blobHeaders(found.record);
+  if (isNotModified(request, found.record.sha256)) {
+    return new Response(null, { status: 304, headers });
+  }
+  headers.set("Content-Length", String(found.body.size));
+  return new Response(null, { status: 200, headers });
+}
+
+export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
+  const getAuth: RouteAuthSpec = { verb: "get", required: deps.requireAuthForGet, x: "optional" };
+  const routes: RouteSpec[] = [
+    {
+      method: "GET",
+      path: "/:blob",
+      name: "blob",
+      auth: getAuth,
+      handle: async (input) => getBlob(await findBlob(deps.blobs, input), input.request),
+    },
+    {
+      method: "HEAD",
+      path: "/:blob",
+      name: "blob",
+      auth: getAuth,
+      handle: async (input) => headBlob(await findBlob(deps.blobs, input), input.request),
+    },
+  ];
+  if (deps.deleteEnabled) {
+    routes.push({
+      method: "DELETE",
+      path: "/:blob",
+      name: "blob",
+      auth: { verb: "delete", required: true, x: "required" }, // P-15: always required
+      handle: async (input) => {
+        const sha256 = blobHashOf(input.url);
+        input.auth.checkHash(sha256);
+        const pubkey = input.auth.pubkey;
+        if (pubkey === null) throw new BlossomError("auth_required", "authorization required");
+        await deps.blobs.remove(sha256, pubkey);
+        return new Response(null, { status: 204 });
+      },
+    });
+  }
+  return routes;
+}

@@ -1,0 +1,62 @@
+// The HTTP app: routes from every feature, preflight on any path, 404/405, one error handler.
+import { Elysia } from "elysia";
+import { BlossomError } from "../protocol/errors.ts";
+import { preflightResponse } from "./cors.ts";
+import { errorResponse } from "./errors.ts";
+import { type RouteDeps, type RouteSpec, registerRoutes } from "./route.ts";
+
+export interface HttpAppOptions {
+  readonly routes: readonly RouteSpec[];
+  readonly routeDeps: RouteDeps;
+}
+
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split("/")
+    .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
+  return new RegExp(`^${source}$`);
+}
+
+/** The methods some route accepts on this path; empty when no route knows the path. */
+function allowedMethods(routes: readonly RouteSpec[], pathname: string): string[] {
+  const methods = routes.filter((r) => pathPattern(r.path).test(pathname)).map((r) => r.method);
+  return [...new Set(methods)];
+}
+
+function unmatched(routes: readonly RouteSpec[], request: Request): BlossomError {
+  const allow = allowedMethods(routes, new URL(request.url).pathname);
+  if (allow.length === 0) return new BlossomError("not_found", "not found");
+  return new BlossomError("method_not_allowed", `method ${request.method} not allowed here`, {
+    allow: [...allow, "OPTIONS"],
+  });
+}
+
+export function createHttpApp(options: HttpAppOptions): Elysia {
+  const { routes, routeDeps } = options;
+  const app = new Elysia({ normalize: false });
+  app.onError({ as: "global" }, ({ code, error, request }) => {
+    const failure =
+      code === "NOT_FOUND"
+        ? unmatched(routes, request)
+        : code === "PARSE" || code === "VALIDATION"
+          ? new BlossomError("bad_request", "malformed request")
+          : new BlossomError("internal", "internal error", {}, { cause: error });
+    const response = errorResponse(failure, request.method);
+    const requestId = routeDeps.nextRequestId(request.headers.get("x-request-id"));
+    response.headers.set("X-Request-Id", requestId);
+    routeDeps.onRequestDone({
+      route: "unmatched",
+      method: request.method,
+      status: response.status,
+      durationMs: 0,
+      requestId,
+      error: failure,
+      responseBytes: 0,
+    });
+    return response;
+  });
+  app.options("/*", () => preflightResponse()); // P-04
+  app.options("/", () => preflightResponse());
+  return registerRoutes(app, routes, routeDeps);
+}

@@ -1,0 +1,37 @@
+// Small request helpers shared by the end-to-end suites: real signed tokens, real HTTP.
+import { randomBlob, signToken, type testKeys } from "./nostr.ts";
+
+type Key = (typeof testKeys)[keyof typeof testKeys];
+
+export interface ServerHandle {
+  readonly url: string;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+export async function uploadBlob(
+  server: ServerHandle,
+  key: Key,
+  bytes: Uint8Array,
+  options: { type?: string; sha256?: string; withHashHeader?: boolean } = {},
+): Promise<Response> {
+  const sha256 = options.sha256 ?? new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  const headers: Record<string, string> = {
+    authorization: signToken(key, { verb: "upload", x: [sha256] }),
+    "content-type": options.type ?? "application/octet-stream",
+  };
+  if (options.withHashHeader !== false) headers["x-sha-256"] = sha256;
+  return server.fetch("/upload", { method: "PUT", body: bytes, headers });
+}
+
+export async function uploadRandom(server: ServerHandle, key: Key, size = 1024) {
+  const blob = randomBlob(size);
+  const response = await uploadBlob(server, key, blob.bytes);
+  return { blob, response };
+}
+
+export function deleteBlob(server: ServerHandle, key: Key, sha256: string): Promise<Response> {
+  return server.fetch(`/${sha256}`, {
+    method: "DELETE",
+    headers: { authorization: signToken(key, { verb: "delete", x: [sha256] }) },
+  });
+}
