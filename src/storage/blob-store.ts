@@ -23,6 +23,8 @@ export interface BlobStore {
   stage(): Promise<StagedBlob>;
   /** False when the blob was not there. */
   delete(sha256: Sha256): Promise<boolean>;
+  /** Removes leftovers of uploads cut short by a crash (reliability P3); returns how many. */
+  clearStaged(): Promise<number>;
   /** Every stored hash, for recovery and fsck. */
   list(): AsyncIterable<Sha256>;
 }

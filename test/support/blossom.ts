@@ -1,7 +1,7 @@
 // Small request helpers shared by the end-to-end suites: real signed tokens, real HTTP.
-import { randomBlob, signToken, type testKeys } from "./nostr.ts";
+import { randomBlob, signToken, type TestKey } from "./nostr.ts";
 
-type Key = (typeof testKeys)[keyof typeof testKeys];
+type Key = TestKey;
 
 export interface ServerHandle {
   readonly url: string;
