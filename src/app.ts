@@ -21,8 +21,6 @@ import { type Clock, systemClock } from "./util/clock.ts";
 import { createKeyedMutex } from "./util/keyed-mutex.ts";
 import { createCpuPool, defaultPoolSize } from "./workers/pool.ts";
 
-declare const HANAMI_VERSION: string | undefined;
-
 export const SUPPORTED_BUDS = ["BUD-01", "BUD-02", "BUD-06", "BUD-08", "BUD-11", "BUD-12"];
 
 /** Bun's own 413 has no CORS headers; ours do, so Bun's limit sits far above ours (reliability §0.6). */
@@ -37,13 +35,13 @@ function indexPath(config: Config): string {
   return join(config.dataDir, "index.sqlite");
 }
 
-async function openStores(config: Config) {
+async function openStores(config: Config, clock: Clock) {
   const store = await createLocalStore({
     dataDir: config.dataDir,
     reserveFreeBytes: config.storage.reserveFreeBytes,
     fsync: config.storage.fsync,
   });
-  const metadata = openSqliteStore({ path: indexPath(config) });
+  const metadata = openSqliteStore({ path: indexPath(config), nowSec: clock.nowSec() });
   return { store, metadata };
 }
 
@@ -79,18 +77,22 @@ function observe(log: Logger, metrics: ReturnType<typeof createHanamiMetrics>) {
   };
 }
 
-export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  version: string,
+  clock: Clock = systemClock,
+): Promise<RunningServer> {
   const log = createLogger({ level: config.logLevel });
   const registry = createRegistry();
   const metrics = createHanamiMetrics(registry);
-  const { store, metadata } = await openStores(config);
-  const recovery = await recoverAtStartup({
-    store,
-    metadata,
-    dataDir: config.dataDir,
-    log: (event, fields) => log.info(event, fields),
+  const { store, metadata } = await openStores(config, clock);
+  const recovery = await recoverAtStartup({ store, metadata }, clock.nowSec());
+  log.info("recovery", {
+    tempFilesRemoved: recovery.tempFilesRemoved,
+    danglingRowsRemoved: recovery.danglingRowsRemoved.length,
+    orphansAdopted: recovery.orphansAdopted.length,
+    corruptOrphansRemoved: recovery.corruptOrphansRemoved.length,
   });
-  log.info("recovery.done", { ...recovery });
 
   const pool = createCpuPool({
     size: config.pool.size === 0 ? defaultPoolSize() : config.pool.size,
@@ -120,7 +122,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   const routes: RouteSpec[] = [
     ...landingRoutes({
       name: "hanami",
-      version: typeof HANAMI_VERSION === "string" ? HANAMI_VERSION : "dev",
+      version,
       buds: SUPPORTED_BUDS,
       publicUrl: publicBaseUrl,
     }),
@@ -179,7 +181,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
 }
 
 export async function runMigrations(config: Config): Promise<void> {
-  const { metadata } = await openStores(config);
+  const { metadata } = await openStores(config, systemClock);
   await metadata.close();
 }
 
@@ -187,9 +189,9 @@ export async function runFsck(
   config: Config,
   options: { repair: boolean },
 ): Promise<{ ok: boolean; report: unknown }> {
-  const { store, metadata } = await openStores(config);
+  const { store, metadata } = await openStores(config, systemClock);
   try {
-    const report = await fsck({ store, metadata, dataDir: config.dataDir }, options);
+    const report = await fsck({ store, metadata }, options);
     return { ok: report.corrupt.length + report.orphans.length + report.dangling.length === 0, report };
   } finally {
     await metadata.close();

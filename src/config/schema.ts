@@ -1,0 +1,91 @@
+// Every setting of hanami: type, default, unit in its name, one-line description (STYLE §3.7).
+// docs/CONFIG.md and docs/hanami.example.yaml are generated from this file.
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+const int = (defaultValue: number, description: string, minimum = 0) =>
+  Type.Integer({ default: defaultValue, minimum, description });
+const bool = (defaultValue: boolean, description: string) => Type.Boolean({ default: defaultValue, description });
+const str = (defaultValue: string, description: string) => Type.String({ default: defaultValue, description });
+const list = (description: string) => Type.Array(Type.String(), { default: [], description });
+
+export const ConfigSchema = Type.Object({
+  host: str("0.0.0.0", "Address to listen on"),
+  port: int(3000, "TCP port to listen on; 0 picks a free port"),
+  dataDir: str("./data", "Directory for blobs, temp files and the SQLite index (one file system)"),
+  publicUrl: str(
+    "",
+    "Public base URL of this server (e.g. https://cdn.example.com); its host is the name BUD-11 server tags must carry. Empty: http://localhost:<port>",
+  ),
+  serverAliases: list("Extra host names accepted in BUD-11 server tags"),
+  trustedProxies: list("IP addresses whose X-Forwarded-For is trusted for the client address"),
+  logLevel: Type.Union(
+    [Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")],
+    { default: "info", description: "Lowest level of log lines written" },
+  ),
+  upload: Type.Object({
+    maxBytes: int(100 * MiB, "Largest blob accepted by PUT /upload, in bytes"),
+    allowedTypes: list('MIME types accepted, patterns like "image/*"; empty: all'),
+    refuseActiveTypes: bool(false, "Refuse HTML, SVG and XHTML uploads with 415 (otherwise served as attachments)"),
+    requireContentLength: bool(false, "Answer 411 to uploads without Content-Length"),
+    trustDeclaredHash: bool(true, "Answer 200 from X-SHA-256 alone when the blob is already stored"),
+    requireAuth: bool(true, "Require a BUD-11 upload token"),
+  }),
+  auth: Type.Object({
+    allowedPubkeys: list("Hex pubkeys allowed to upload; empty: anyone"),
+    clockSkewSec: int(60, "How far in the future a token's created_at may be, in seconds"),
+    requireForGet: bool(false, "Require a BUD-11 get token to download blobs"),
+  }),
+  list: Type.Object({
+    enabled: bool(true, "Serve GET /list/<pubkey>"),
+    requireAuth: bool(false, "Require a BUD-11 list token"),
+    ownOnly: bool(false, "Only the token's own pubkey may be listed"),
+  }),
+  delete: Type.Object({
+    enabled: bool(true, "Serve DELETE /<sha256> (always with a delete token)"),
+  }),
+  mirror: Type.Object({
+    allowHosts: list("host or host:port exempt from the mirror address guard (tests only)"),
+  }),
+  storage: Type.Object({
+    reserveFreeBytes: int(GiB, "Uploads answer 503 when less than this many bytes are free"),
+    fsync: bool(true, "fsync blobs and directories before acknowledging an upload"),
+  }),
+  http: Type.Object({
+    idleTimeoutSec: int(30, "Seconds a connection may stay silent before it is closed (max 255)", 1),
+    drainTimeoutMs: int(10_000, "On SIGTERM, how long in-flight requests may finish, in ms"),
+  }),
+  pool: Type.Object({
+    size: int(0, "CPU worker threads; 0: cores - 1, at least 1"),
+    queueLimit: int(256, "Tasks waiting for a worker before requests get 503", 1),
+    taskTimeoutMs: int(30_000, "Longest a CPU task may run before its worker is replaced", 1),
+  }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Cross-field and format rules the schema cannot express; each returns problems by path. */
+export const CONFIG_RULES: ReadonlyArray<(config: Config) => Array<{ path: string; expected: string }>> = [
+  (config) => {
+    if (config.publicUrl === "") return [];
+    try {
+      const url = new URL(config.publicUrl);
+      const ok = (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/";
+      return ok ? [] : [{ path: "publicUrl", expected: "an http(s) URL at the domain root (B01-06)" }];
+    } catch {
+      return [{ path: "publicUrl", expected: "an absolute http(s) URL" }];
+    }
+  },
+  (config) =>
+    config.auth.allowedPubkeys
+      .filter((key) => !/^[0-9a-f]{64}$/.test(key))
+      .map(() => ({ path: "auth.allowedPubkeys", expected: "64 lower-case hex characters per pubkey" })),
+  (config) =>
+    config.http.idleTimeoutSec > 255 ? [{ path: "http.idleTimeoutSec", expected: "at most 255" }] : [],
+  (config) =>
+    config.port > 65535 ? [{ path: "port", expected: "a TCP port 0-65535" }] : [],
+];
+
+export type { TSchema };

@@ -1,0 +1,87 @@
+// hanami's entry point: argv → subcommand; the only place that exits.
+import { readFileSync } from "node:fs";
+import pkg from "../package.json" with { type: "json" };
+import { runFsck, runMigrations, startServer } from "./app.ts";
+import { parseArgs, USAGE } from "./config/argv.ts";
+import { formatConfigError, loadConfig } from "./config/load.ts";
+import type { Config } from "./config/schema.ts";
+import { createLogger } from "./observability/log.ts";
+
+declare const HANAMI_VERSION: string | undefined;
+const version = typeof HANAMI_VERSION === "string" ? HANAMI_VERSION : pkg.version;
+
+const EXIT_USAGE = 64;
+const EXIT_CONFIG = 78;
+
+function fail(code: number, message: string): never {
+  createLogger({ level: "error" }).error("fatal", { message });
+  process.exit(code);
+}
+
+function configFrom(configFile: string | undefined, flags: Record<string, string>) {
+  let fileText: string | undefined;
+  if (configFile !== undefined) {
+    try {
+      fileText = readFileSync(configFile, "utf8");
+    } catch (error) {
+      fail(EXIT_CONFIG, `cannot read config file ${configFile}: ${String(error)}`);
+    }
+  }
+  return loadConfig({
+    fileText,
+    filePath: configFile,
+    env: process.env,
+    flags,
+    readFile: (path) => readFileSync(path, "utf8"),
+  });
+}
+
+async function serve(config: Config): Promise<void> {
+  const server = await startServer(config, version);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.stop(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const parsed = parseArgs(argv);
+  if ("usage" in parsed) fail(EXIT_USAGE, `${parsed.usage}\n${USAGE}`);
+  const { command } = parsed;
+  if (command === "version") return void process.stdout.write(`hanami ${version}\n`);
+  if (command === "help") return void process.stdout.write(`${USAGE}\n`);
+  if (!["serve", "check-config", "migrate", "fsck"].includes(command)) {
+    fail(EXIT_USAGE, `unknown command ${command}\n${USAGE}`);
+  }
+  const loaded = configFrom(parsed.configFile, parsed.flags);
+  if ("errors" in loaded) {
+    const log = createLogger({ level: "error" });
+    for (const error of loaded.errors) log.error("config.invalid", { problem: formatConfigError(error) });
+    process.exit(EXIT_CONFIG);
+  }
+  const { config, sources } = loaded;
+  if (command === "check-config") {
+    process.stdout.write("config ok\n");
+    for (const [path, source] of Object.entries(sources)) process.stdout.write(`${path} (${source})\n`);
+    return;
+  }
+  if (command === "migrate") return runMigrations(config);
+  if (command === "fsck") {
+    const result = await runFsck(config, { repair: parsed.repair });
+    process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+    process.exit(result.ok ? 0 : 1);
+  }
+  await serve(config);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  createLogger({ level: "error" }).error("fatal", { error });
+  process.exit(1);
+});

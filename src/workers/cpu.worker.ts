@@ -1,0 +1,25 @@
+// The worker entry: task name → handler. Knows nothing of HTTP, the index or storage.
+import { verifySignature } from "../protocol/nostr-event.ts";
+import type { TaskInput, TaskName, TaskOutput, TaskRequest, WorkerReply } from "./tasks.ts";
+
+declare const self: Worker;
+
+const handlers: { [N in TaskName]: (input: TaskInput<N>) => TaskOutput<N> | Promise<TaskOutput<N>> } = {
+  verifySignatures: (checks) => checks.map((check) => verifySignature(check)),
+  ping: (value) => value,
+};
+
+async function handle(request: TaskRequest): Promise<WorkerReply> {
+  try {
+    const handler = handlers[request.name] as (input: unknown) => unknown;
+    return { kind: "result", taskId: request.taskId, output: await handler(request.input) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: "error", taskId: request.taskId, message };
+  }
+}
+
+self.onmessage = async (event: MessageEvent<TaskRequest>) => {
+  self.postMessage((await handle(event.data)) satisfies WorkerReply);
+};
+self.postMessage({ kind: "ready" } satisfies WorkerReply);

@@ -1,0 +1,29 @@
+// The messages between the CPU pool and its workers: one entry per task (STYLE §3.8).
+
+export interface SignatureCheck {
+  readonly id: string;
+  readonly pubkey: string;
+  readonly sig: string;
+}
+
+export interface TaskTable {
+  /** BIP-340 verification of a batch of event signatures. */
+  verifySignatures: { input: readonly SignatureCheck[]; output: boolean[] };
+  /** Round trip without work: for tests and benchmarks. */
+  ping: { input: number; output: number };
+}
+
+export type TaskName = keyof TaskTable;
+export type TaskInput<N extends TaskName> = TaskTable[N]["input"];
+export type TaskOutput<N extends TaskName> = TaskTable[N]["output"];
+
+export interface TaskRequest<N extends TaskName = TaskName> {
+  readonly taskId: number;
+  readonly name: N;
+  readonly input: TaskInput<N>;
+}
+
+export type WorkerReply =
+  | { readonly kind: "ready" }
+  | { readonly kind: "result"; readonly taskId: number; readonly output: unknown }
+  | { readonly kind: "error"; readonly taskId: number; readonly message: string };
