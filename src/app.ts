@@ -120,12 +120,7 @@ export async function startServer(
 
   let publicBaseUrl = publicBaseUrlOf(config, config.port);
   const routes: RouteSpec[] = [
-    ...landingRoutes({
-      name: "hanami",
-      version,
-      buds: SUPPORTED_BUDS,
-      publicUrl: publicBaseUrl,
-    }),
+    ...landingRoutes(() => ({ name: "hanami", version, buds: SUPPORTED_BUDS, publicUrl: publicBaseUrl })),
     ...uploadRoutes({ uploads, publicBaseUrl: () => publicBaseUrl, requireAuth: config.upload.requireAuth }),
     ...(config.list.enabled
       ? listRoutes({

@@ -32,8 +32,32 @@ function unmatched(routes: readonly RouteSpec[], request: Request): BlossomError
   });
 }
 
+const METHODS = ["GET", "HEAD", "PUT", "DELETE"] as const;
+
+/** Fixed paths answer 405 with Allow for the methods they do not serve (not the blob pattern). */
+function methodNotAllowedRoutes(routes: readonly RouteSpec[]): RouteSpec[] {
+  const fixedPaths = [...new Set(routes.map((r) => r.path).filter((path) => !path.includes(":")))];
+  return fixedPaths.flatMap((path) => {
+    const allow = routes.filter((r) => r.path === path).map((r) => r.method);
+    return METHODS.filter((method) => !allow.includes(method)).map(
+      (method): RouteSpec => ({
+        method,
+        path,
+        name: "method_not_allowed",
+        auth: "public",
+        handle: () => {
+          throw new BlossomError("method_not_allowed", `method ${method} not allowed here`, {
+            allow: [...allow, "OPTIONS"],
+          });
+        },
+      }),
+    );
+  });
+}
+
 export function createHttpApp(options: HttpAppOptions): Elysia {
-  const { routes, routeDeps } = options;
+  const routeDeps = options.routeDeps;
+  const routes = [...options.routes, ...methodNotAllowedRoutes(options.routes)];
   const app = new Elysia({ normalize: false });
   app.onError({ as: "global" }, ({ code, error, request }) => {
     const failure =

@@ -95,7 +95,7 @@ export function createUploadService(deps: UploadDeps): UploadService {
     const type = storedType(input.declaredType, head); // P-22
     orThrow(checkAdmission({ ...admission, declaredSize: size, type }, policy));
     const record = { sha256, size, type, uploadedSec: clock.nowSec() };
-    return commitStaged(staged, record, input.uploader); // P-14 step 10
+    return await commitStaged(staged, record, input.uploader); // P-14 step 10: before dispose
   }
 
   async function addOwnerIfStored(sha256: Sha256, owner: string | null) {

@@ -22,13 +22,12 @@ function wantsJson(request: Request): boolean {
   return accept.includes("application/json") && !accept.includes("text/html");
 }
 
-export function landingRoutes(info: ServerInfo): RouteSpec[] {
-  const json = JSON.stringify(info);
-  const html = landingHtml(info);
+/** `info` is read per request: the public URL is known only once the port is bound. */
+export function landingRoutes(info: () => ServerInfo): RouteSpec[] {
   const render = (request: Request): Response =>
     wantsJson(request)
-      ? new Response(json, { headers: { "Content-Type": "application/json" } })
-      : new Response(html, {
+      ? Response.json(info())
+      : new Response(landingHtml(info()), {
           headers: { "Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff" },
         });
   return [
