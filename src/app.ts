@@ -45,13 +45,20 @@ async function openStores(config: Config, clock: Clock) {
   return { store, metadata };
 }
 
+/** Without a configured public URL, the listening host names the server ("localhost" for any). */
+function defaultHost(config: Config): string {
+  return config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+}
+
 function publicBaseUrlOf(config: Config, port: number): string {
   const configured = config.publicUrl.replace(/\/+$/, "");
-  return configured === "" ? `http://localhost:${port}` : configured;
+  if (configured !== "") return configured;
+  const host = defaultHost(config);
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function serverNamesOf(config: Config): string[] {
-  const own = config.publicUrl === "" ? "localhost" : hostnameOf(config.publicUrl);
+  const own = config.publicUrl === "" ? defaultHost(config) : hostnameOf(config.publicUrl);
   return [own, ...config.serverAliases.map((alias) => alias.toLowerCase())];
 }
 

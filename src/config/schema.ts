@@ -17,7 +17,7 @@ export const ConfigSchema = Type.Object({
   dataDir: str("./data", "Directory for blobs, temp files and the SQLite index (one file system)"),
   publicUrl: str(
     "",
-    "Public base URL of this server (e.g. https://cdn.example.com); its host is the name BUD-11 server tags must carry. Empty: http://localhost:<port>",
+    "Public base URL of this server (e.g. https://cdn.example.com); its host is the name BUD-11 server tags must carry. Empty: http://<host>:<port>, with localhost for a wildcard host",
   ),
   serverAliases: list("Extra host names accepted in BUD-11 server tags"),
   trustedProxies: list("IP addresses whose X-Forwarded-For is trusted for the client address"),
