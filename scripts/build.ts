@@ -31,4 +31,6 @@ if (build.exitCode !== 0) {
   process.exit(1);
 }
 const bytes = Bun.file(OUTFILE).size;
-console.log(`built ${OUTFILE} (${(bytes / 1024 ** 2).toFixed(1)} MiB) in ${Math.round(performance.now() - started)} ms`);
+console.log(
+  `built ${OUTFILE} (${(bytes / 1024 ** 2).toFixed(1)} MiB) in ${Math.round(performance.now() - started)} ms`,
+);

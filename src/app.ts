@@ -1,12 +1,12 @@
 // The composition root: Config → stores, pool, services, HTTP app; start and stop (STYLE rule 6).
 import { join } from "node:path";
 import type { Config } from "./config/schema.ts";
-import { createHttpApp } from "./http/server.ts";
-import { type RouteDeps, type RouteSpec } from "./http/route.ts";
+import type { RouteDeps, RouteSpec } from "./http/route.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
 import { landingRoutes } from "./http/routes/landing.ts";
 import { listRoutes } from "./http/routes/list.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
+import { createHttpApp } from "./http/server.ts";
 import { openSqliteStore } from "./metadata/sqlite/sqlite-store.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
 import { createHanamiMetrics, createRegistry } from "./observability/metrics.ts";
@@ -64,7 +64,11 @@ function serverNamesOf(config: Config): string[] {
 
 function observe(log: Logger, metrics: ReturnType<typeof createHanamiMetrics>) {
   return (outcome: Parameters<RouteDeps["onRequestDone"]>[0]) => {
-    metrics.requests.inc({ route: outcome.route, method: outcome.method, status: String(outcome.status) });
+    metrics.requests.inc({
+      route: outcome.route,
+      method: outcome.method,
+      status: String(outcome.status),
+    });
     metrics.requestDuration.observe({ route: outcome.route }, outcome.durationMs / 1000);
     metrics.sentBytes.inc({}, outcome.responseBytes);
     const fields = {
@@ -127,8 +131,17 @@ export async function startServer(
 
   let publicBaseUrl = publicBaseUrlOf(config, config.port);
   const routes: RouteSpec[] = [
-    ...landingRoutes(() => ({ name: "hanami", version, buds: SUPPORTED_BUDS, publicUrl: publicBaseUrl })),
-    ...uploadRoutes({ uploads, publicBaseUrl: () => publicBaseUrl, requireAuth: config.upload.requireAuth }),
+    ...landingRoutes(() => ({
+      name: "hanami",
+      version,
+      buds: SUPPORTED_BUDS,
+      publicUrl: publicBaseUrl,
+    })),
+    ...uploadRoutes({
+      uploads,
+      publicBaseUrl: () => publicBaseUrl,
+      requireAuth: config.upload.requireAuth,
+    }),
     ...(config.list.enabled
       ? listRoutes({
           blobs,
@@ -137,7 +150,11 @@ export async function startServer(
           ownOnly: config.list.ownOnly,
         })
       : []),
-    ...blobRoutes({ blobs, requireAuthForGet: config.auth.requireForGet, deleteEnabled: config.delete.enabled }),
+    ...blobRoutes({
+      blobs,
+      requireAuthForGet: config.auth.requireForGet,
+      deleteEnabled: config.delete.enabled,
+    }),
   ];
   const requestIds = createRequestIdGenerator();
   const app = createHttpApp({
@@ -194,7 +211,10 @@ export async function runFsck(
   const { store, metadata } = await openStores(config, systemClock);
   try {
     const report = await fsck({ store, metadata }, options);
-    return { ok: report.corrupt.length + report.orphans.length + report.dangling.length === 0, report };
+    return {
+      ok: report.corrupt.length + report.orphans.length + report.dangling.length === 0,
+      report,
+    };
   } finally {
     await metadata.close();
   }

@@ -63,13 +63,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const loaded = configFrom(parsed.configFile, parsed.flags);
   if ("errors" in loaded) {
     const log = createLogger({ level: "error" });
-    for (const error of loaded.errors) log.error("config.invalid", { problem: formatConfigError(error) });
+    for (const error of loaded.errors)
+      log.error("config.invalid", { problem: formatConfigError(error) });
     process.exit(EXIT_CONFIG);
   }
   const { config, sources } = loaded;
   if (command === "check-config") {
     process.stdout.write("config ok\n");
-    for (const [path, source] of Object.entries(sources)) process.stdout.write(`${path} (${source})\n`);
+    for (const [path, source] of Object.entries(sources))
+      process.stdout.write(`${path} (${source})\n`);
     return;
   }
   if (command === "migrate") return runMigrations(config);

@@ -15,31 +15,58 @@ const FLAG_TO_PATH: Record<string, string> = {
   "--public-url": "publicUrl",
 };
 
-export function parseArgs(argv: readonly string[]): ParsedArgs | { usage: string } {
+function splitCommand(argv: readonly string[]): [command: string, args: readonly string[]] {
   const [first, ...rest] = argv;
-  const command = first === undefined || first.startsWith("-") ? (first === "--version" ? "version" : "serve") : first;
-  const args = first === undefined || first.startsWith("-") ? (first === "--version" ? [] : [...argv]) : rest;
+  if (first === "--version") return ["version", []];
+  if (first === undefined || first.startsWith("-")) return ["serve", argv];
+  return [first, rest];
+}
+
+/** `--name value` or `--name=value` → [name, value, how many argv items were used]. */
+function readOption(args: readonly string[], at: number): [string, string | undefined, number] {
+  const arg = args[at] as string;
+  const equals = arg.indexOf("=");
+  if (arg.startsWith("--") && equals !== -1)
+    return [arg.slice(0, equals), arg.slice(equals + 1), 1];
+  return [arg, args[at + 1], 2];
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs | { usage: string } {
+  const [command, args] = splitCommand(argv);
   const flags: Record<string, string> = {};
   let configFile: string | undefined;
   let repair = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const [name, inline] = arg.includes("=") && arg.startsWith("--") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    if (name === "--repair") {
+  for (let at = 0; at < args.length; ) {
+    if (args[at] === "--repair") {
       repair = true;
+      at += 1;
       continue;
     }
-    const value = inline ?? args[++i];
+    const [name, value, used] = readOption(args, at);
+    at += used;
     if (value === undefined) return { usage: `${name} needs a value` };
-    if (name === "--config") configFile = value;
-    else if (name === "--set") {
-      const at = value.indexOf("=");
-      if (at <= 0) return { usage: "--set takes path=value" };
-      flags[value.slice(0, at)] = value.slice(at + 1);
-    } else if (name !== undefined && FLAG_TO_PATH[name] !== undefined) flags[FLAG_TO_PATH[name]] = value;
-    else return { usage: `unknown option ${name}` };
+    if (name === "--config") {
+      configFile = value;
+      continue;
+    }
+    const setting = toSetting(name, value);
+    if ("usage" in setting) return setting;
+    flags[setting.path] = setting.value;
   }
   return { command, configFile, flags, repair };
+}
+
+function toSetting(
+  name: string,
+  value: string,
+): { path: string; value: string } | { usage: string } {
+  if (name !== "--set") {
+    const path = FLAG_TO_PATH[name];
+    return path === undefined ? { usage: `unknown option ${name}` } : { path, value };
+  }
+  const at = value.indexOf("=");
+  if (at <= 0) return { usage: "--set takes path=value" };
+  return { path: value.slice(0, at), value: value.slice(at + 1) };
 }
 
 export const USAGE = `Usage: hanami <command> [options]

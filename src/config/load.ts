@@ -26,12 +26,20 @@ export interface ConfigSources {
   readonly readFile?: (path: string) => string;
 }
 
-export type LoadResult = { config: Config; sources: Record<string, string> } | { errors: ConfigError[] };
+export type LoadResult =
+  | { config: Config; sources: Record<string, string> }
+  | { errors: ConfigError[] };
 
 const ENV_PREFIX = "HANAMI_";
 
 function envName(path: string): string {
-  return ENV_PREFIX + path.replace(/\./g, "_").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+  return (
+    ENV_PREFIX +
+    path
+      .replace(/\./g, "_")
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .toUpperCase()
+  );
 }
 
 /** Every leaf setting of the schema, in declaration order. */
@@ -39,7 +47,9 @@ export function listSettings(schema: TSchema = ConfigSchema, prefix = ""): Setti
   const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
   return Object.entries(properties).flatMap(([key, child]) => {
     const path = prefix === "" ? key : `${prefix}.${key}`;
-    return child[Kind] === "Object" ? listSettings(child, path) : [{ path, env: envName(path), schema: child }];
+    return child[Kind] === "Object"
+      ? listSettings(child, path)
+      : [{ path, env: envName(path), schema: child }];
   });
 }
 
@@ -71,7 +81,9 @@ function parseText(schema: TSchema, text: string): unknown {
 }
 
 function getPath(object: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], object);
+  return path
+    .split(".")
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], object);
 }
 
 function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
@@ -119,39 +131,61 @@ function parseFile(sources: ConfigSources, errors: ConfigError[]): unknown {
   }
 }
 
-export function loadConfig(sources: ConfigSources): LoadResult {
-  const errors: ConfigError[] = [];
-  const settings = listSettings();
+function unknownNames(sources: ConfigSources, settings: readonly Setting[]): ConfigError[] {
   const knownEnv = new Set(settings.flatMap((s) => [s.env, `${s.env}_FILE`]));
+  const errors: ConfigError[] = [];
   for (const name of Object.keys(sources.env)) {
     if (name.startsWith(ENV_PREFIX) && !knownEnv.has(name)) {
-      errors.push({ path: name, expected: "a known HANAMI_* variable", got: "unknown variable", source: "environment" });
+      errors.push({
+        path: name,
+        expected: "a known HANAMI_* variable",
+        got: "unknown variable",
+        source: "environment",
+      });
     }
   }
   for (const path of Object.keys(sources.flags)) {
     if (!settings.some((s) => s.path === path)) {
-      errors.push({ path, expected: "a known setting", got: "unknown setting", source: "command line" });
+      errors.push({
+        path,
+        expected: "a known setting",
+        got: "unknown setting",
+        source: "command line",
+      });
     }
   }
+  return errors;
+}
+
+/** The winning raw text of one setting (secret file < env < flag), or the file's value. */
+function resolveSetting(setting: Setting, file: unknown, sources: ConfigSources) {
+  let value: unknown = setting.schema.default;
+  let source = "default";
+  let raw: string | undefined;
+  const fromFile = getPath(file, setting.path);
+  if (fromFile !== undefined) [value, source] = [fromFile, sources.filePath ?? "config file"];
+  const secretFile = sources.env[`${setting.env}_FILE`];
+  if (secretFile !== undefined && sources.readFile !== undefined) {
+    [raw, source] = [sources.readFile(secretFile).trim(), `${setting.env}_FILE`];
+  }
+  const fromEnv = sources.env[setting.env];
+  if (fromEnv !== undefined) [raw, source] = [fromEnv, setting.env];
+  const fromFlag = sources.flags[setting.path];
+  if (fromFlag !== undefined) [raw, source] = [fromFlag, "command line"];
+  if (raw !== undefined) value = parseText(setting.schema, raw);
+  const got = raw !== undefined ? JSON.stringify(raw) : JSON.stringify(fromFile);
+  return { value, source, got };
+}
+
+export function loadConfig(sources: ConfigSources): LoadResult {
+  const settings = listSettings();
+  const errors = unknownNames(sources, settings);
   const file = parseFile(sources, errors);
   const config: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
   for (const setting of settings) {
-    let value: unknown = setting.schema.default;
-    let source = "default";
-    let raw: string | undefined;
-    const fromFile = getPath(file, setting.path);
-    if (fromFile !== undefined) [value, source] = [fromFile, sources.filePath ?? "config file"];
-    const secretFile = sources.env[`${setting.env}_FILE`];
-    if (secretFile !== undefined && sources.readFile !== undefined) {
-      raw = sources.readFile(secretFile).trim();
-      source = `${setting.env}_FILE`;
-    }
-    if (sources.env[setting.env] !== undefined) [raw, source] = [sources.env[setting.env], setting.env];
-    if (sources.flags[setting.path] !== undefined) [raw, source] = [sources.flags[setting.path], "command line"];
-    if (raw !== undefined) value = parseText(setting.schema, raw);
+    const { value, source, got } = resolveSetting(setting, file, sources);
     if (value === undefined || !Value.Check(setting.schema, value)) {
-      const got = raw !== undefined ? JSON.stringify(raw) : JSON.stringify(fromFile);
       errors.push({ path: setting.path, expected: describeExpected(setting.schema), got, source });
       continue;
     }

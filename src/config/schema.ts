@@ -7,8 +7,10 @@ const GiB = 1024 ** 3;
 
 const int = (defaultValue: number, description: string, minimum = 0) =>
   Type.Integer({ default: defaultValue, minimum, description });
-const bool = (defaultValue: boolean, description: string) => Type.Boolean({ default: defaultValue, description });
-const str = (defaultValue: string, description: string) => Type.String({ default: defaultValue, description });
+const bool = (defaultValue: boolean, description: string) =>
+  Type.Boolean({ default: defaultValue, description });
+const str = (defaultValue: string, description: string) =>
+  Type.String({ default: defaultValue, description });
 const list = (description: string) => Type.Array(Type.String(), { default: [], description });
 
 export const ConfigSchema = Type.Object({
@@ -28,9 +30,15 @@ export const ConfigSchema = Type.Object({
   upload: Type.Object({
     maxBytes: int(100 * MiB, "Largest blob accepted by PUT /upload, in bytes"),
     allowedTypes: list('MIME types accepted, patterns like "image/*"; empty: all'),
-    refuseActiveTypes: bool(false, "Refuse HTML, SVG and XHTML uploads with 415 (otherwise served as attachments)"),
+    refuseActiveTypes: bool(
+      false,
+      "Refuse HTML, SVG and XHTML uploads with 415 (otherwise served as attachments)",
+    ),
     requireContentLength: bool(false, "Answer 411 to uploads without Content-Length"),
-    trustDeclaredHash: bool(true, "Answer 200 from X-SHA-256 alone when the blob is already stored"),
+    trustDeclaredHash: bool(
+      true,
+      "Answer 200 from X-SHA-256 alone when the blob is already stored",
+    ),
     requireAuth: bool(true, "Require a BUD-11 upload token"),
   }),
   auth: Type.Object({
@@ -54,7 +62,11 @@ export const ConfigSchema = Type.Object({
     fsync: bool(true, "fsync blobs and directories before acknowledging an upload"),
   }),
   http: Type.Object({
-    idleTimeoutSec: int(30, "Seconds a connection may stay silent before it is closed (max 255)", 1),
+    idleTimeoutSec: int(
+      30,
+      "Seconds a connection may stay silent before it is closed (max 255)",
+      1,
+    ),
     drainTimeoutMs: int(10_000, "On SIGTERM, how long in-flight requests may finish, in ms"),
   }),
   pool: Type.Object({
@@ -67,13 +79,17 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 /** Cross-field and format rules the schema cannot express; each returns problems by path. */
-export const CONFIG_RULES: ReadonlyArray<(config: Config) => Array<{ path: string; expected: string }>> = [
+export const CONFIG_RULES: ReadonlyArray<
+  (config: Config) => Array<{ path: string; expected: string }>
+> = [
   (config) => {
     if (config.publicUrl === "") return [];
     try {
       const url = new URL(config.publicUrl);
       const ok = (url.protocol === "http:" || url.protocol === "https:") && url.pathname === "/";
-      return ok ? [] : [{ path: "publicUrl", expected: "an http(s) URL at the domain root (B01-06)" }];
+      return ok
+        ? []
+        : [{ path: "publicUrl", expected: "an http(s) URL at the domain root (B01-06)" }];
     } catch {
       return [{ path: "publicUrl", expected: "an absolute http(s) URL" }];
     }
@@ -81,11 +97,15 @@ export const CONFIG_RULES: ReadonlyArray<(config: Config) => Array<{ path: strin
   (config) =>
     config.auth.allowedPubkeys
       .filter((key) => !/^[0-9a-f]{64}$/.test(key))
-      .map(() => ({ path: "auth.allowedPubkeys", expected: "64 lower-case hex characters per pubkey" })),
+      .map(() => ({
+        path: "auth.allowedPubkeys",
+        expected: "64 lower-case hex characters per pubkey",
+      })),
   (config) =>
-    config.http.idleTimeoutSec > 255 ? [{ path: "http.idleTimeoutSec", expected: "at most 255" }] : [],
-  (config) =>
-    config.port > 65535 ? [{ path: "port", expected: "a TCP port 0-65535" }] : [],
+    config.http.idleTimeoutSec > 255
+      ? [{ path: "http.idleTimeoutSec", expected: "at most 255" }]
+      : [],
+  (config) => (config.port > 65535 ? [{ path: "port", expected: "a TCP port 0-65535" }] : []),
 ];
 
 export type { TSchema };

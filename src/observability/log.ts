@@ -30,11 +30,13 @@ export function createLogger(options: {
   const nowMs = options.nowMs ?? Date.now;
   const threshold = RANK[options.level];
   const base = options.base ?? {};
-  const emit = (level: LogLevel) => (event: string, fields: Fields = {}) => {
-    if (RANK[level] < threshold) return;
-    const time = new Date(nowMs()).toISOString();
-    write(JSON.stringify({ time, level, event, ...base, ...fields }, serialise));
-  };
+  const emit =
+    (level: LogLevel) =>
+    (event: string, fields: Fields = {}) => {
+      if (RANK[level] < threshold) return;
+      const time = new Date(nowMs()).toISOString();
+      write(JSON.stringify({ time, level, event, ...base, ...fields }, serialise));
+    };
   return {
     debug: emit("debug"),
     info: emit("info"),

@@ -30,7 +30,12 @@ export interface Histogram {
 
 export interface Registry {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
-  histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): Histogram;
+  histogram(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    buckets: readonly number[],
+  ): Histogram;
   /** A gauge read at scrape time, e.g. queue depth or blobs stored. */
   gauge(name: string, help: string, read: () => number): void;
   render(): string;
@@ -60,8 +65,16 @@ export function createRegistry(): Registry {
     };
   }
 
-  function histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): Histogram {
-    const values = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>();
+  function histogram(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    buckets: readonly number[],
+  ): Histogram {
+    const values = new Map<
+      string,
+      { labels: string[]; counts: number[]; sum: number; count: number }
+    >();
     series.push({
       render(lines) {
         lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
@@ -69,9 +82,13 @@ export function createRegistry(): Registry {
           let cumulative = 0;
           buckets.forEach((bound, i) => {
             cumulative += entry.counts[i] ?? 0;
-            lines.push(`${name}_bucket${labelText(labelNames, entry.labels, `le="${bound}"`)} ${cumulative}`);
+            lines.push(
+              `${name}_bucket${labelText(labelNames, entry.labels, `le="${bound}"`)} ${cumulative}`,
+            );
           });
-          lines.push(`${name}_bucket${labelText(labelNames, entry.labels, 'le="+Inf"')} ${entry.count}`);
+          lines.push(
+            `${name}_bucket${labelText(labelNames, entry.labels, 'le="+Inf"')} ${entry.count}`,
+          );
           lines.push(`${name}_sum${labelText(labelNames, entry.labels)} ${entry.sum}`);
           lines.push(`${name}_count${labelText(labelNames, entry.labels)} ${entry.count}`);
         }
@@ -112,13 +129,19 @@ export function createRegistry(): Registry {
   };
 }
 
-const LATENCY_BUCKETS_SEC = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS_SEC = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 const SIZE_BUCKETS_BYTES = [1024, 16384, 262144, 1048576, 16777216, 134217728, 1073741824];
 
 /** The metric set of hanami; gauges are registered by the composition root with live sources. */
 export function createHanamiMetrics(registry: Registry) {
   return {
-    requests: registry.counter("hanami_requests_total", "HTTP requests answered", ["route", "method", "status"]),
+    requests: registry.counter("hanami_requests_total", "HTTP requests answered", [
+      "route",
+      "method",
+      "status",
+    ]),
     requestDuration: registry.histogram(
       "hanami_request_duration_seconds",
       "Time from request to response headers",
@@ -126,10 +149,21 @@ export function createHanamiMetrics(registry: Registry) {
       LATENCY_BUCKETS_SEC,
     ),
     errors: registry.counter("hanami_errors_total", "Error responses by error code", ["code"]),
-    sentBytes: registry.counter("hanami_sent_bytes_total", "Response body bytes announced by Content-Length"),
-    receivedBytes: registry.counter("hanami_received_bytes_total", "Blob bytes received and stored"),
+    sentBytes: registry.counter(
+      "hanami_sent_bytes_total",
+      "Response body bytes announced by Content-Length",
+    ),
+    receivedBytes: registry.counter(
+      "hanami_received_bytes_total",
+      "Blob bytes received and stored",
+    ),
     uploads: registry.counter("hanami_uploads_total", "Uploads by result", ["result"]),
-    uploadSize: registry.histogram("hanami_upload_size_bytes", "Sizes of stored uploads", [], SIZE_BUCKETS_BYTES),
+    uploadSize: registry.histogram(
+      "hanami_upload_size_bytes",
+      "Sizes of stored uploads",
+      [],
+      SIZE_BUCKETS_BYTES,
+    ),
     unhandledErrors: registry.counter("hanami_unhandled_errors_total", "Internal errors (bugs)"),
   };
 }

@@ -61,7 +61,11 @@ export interface PreflightHeaders {
 }
 
 /** BUD-06 table (B06-04, P-19): 400 for a missing/malformed hash or length, 411 for no length. */
-export function parsePreflight(headers: PreflightHeaders): { sha256: Sha256; size: number; type: string } {
+export function parsePreflight(headers: PreflightHeaders): {
+  sha256: Sha256;
+  size: number;
+  type: string;
+} {
   const sha256 = parseSha256Header(headers.xSha256);
   if (sha256 === undefined) throw new BlossomError("bad_request", "X-SHA-256 header required"); // ⚠A-08
   let size: number | null;

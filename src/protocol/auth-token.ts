@@ -81,11 +81,17 @@ export function hostnameOf(publicUrl: string): string {
 }
 
 function tagValues(event: NostrEvent, name: string): string[] {
-  return event.tags.filter((tag) => tag[0] === name && tag[1] !== undefined).map((tag) => tag[1] as string);
+  return event.tags
+    .filter((tag) => tag[0] === name && tag[1] !== undefined)
+    .map((tag) => tag[1] as string);
 }
 
 /** Steps 3–8 in order; the id and signature (9–10) are checked by the caller afterwards. */
-export function checkToken(event: NostrEvent, need: TokenNeed, nowSec: number): Checked<{ token: AuthToken }> {
+export function checkToken(
+  event: NostrEvent,
+  need: TokenNeed,
+  nowSec: number,
+): Checked<{ token: AuthToken }> {
   if (event.kind !== AUTH_EVENT_KIND) return reject("auth_invalid", "token kind must be 24242"); // B11-10
   if (event.created_at > nowSec + need.clockSkewSec) {
     return reject("auth_invalid", "token created_at is in the future"); // B11-11, P-07
@@ -125,7 +131,11 @@ export function checkToken(event: NostrEvent, need: TokenNeed, nowSec: number): 
 }
 
 /** Step 8 alone (B11-15, B11-08): for hashes known only after the body was read. */
-export function checkImpliedHash(token: AuthToken, sha256: Sha256, xRequired: boolean): Checked<object> {
+export function checkImpliedHash(
+  token: AuthToken,
+  sha256: Sha256,
+  xRequired: boolean,
+): Checked<object> {
   if (token.xs.length === 0 && !xRequired) return { ok: true };
   if (token.xs.includes(sha256)) return { ok: true };
   return reject("auth_invalid", `token x tags do not include ${sha256}`);

@@ -10,12 +10,17 @@ export const MAX_LIST_LIMIT = 1000;
 function unsigned(params: URLSearchParams, name: string): number | undefined {
   const value = params.get(name);
   if (value === null) return undefined;
-  if (!UNSIGNED.test(value)) throw new BlossomError("bad_request", `${name} must be a non-negative integer`);
+  if (!UNSIGNED.test(value))
+    throw new BlossomError("bad_request", `${name} must be a non-negative integer`);
   return Number(value);
 }
 
-export function parseListRequest(pubkeyParam: string, params: URLSearchParams): { pubkey: string; query: ListQuery } {
-  if (!HEX64.test(pubkeyParam)) throw new BlossomError("bad_request", "pubkey must be 64 hex characters"); // B12-01
+export function parseListRequest(
+  pubkeyParam: string,
+  params: URLSearchParams,
+): { pubkey: string; query: ListQuery } {
+  if (!HEX64.test(pubkeyParam))
+    throw new BlossomError("bad_request", "pubkey must be 64 hex characters"); // B12-01
   const limit = unsigned(params, "limit") ?? DEFAULT_LIST_LIMIT;
   if (limit === 0) throw new BlossomError("bad_request", "limit must be a positive integer");
   const cursor = params.get("cursor");

@@ -66,7 +66,8 @@ export function sniffMime(bytes: Uint8Array): string | null {
     if (form === "WEBP") return "image/webp";
     if (form === "WAVE") return "audio/wav";
   }
-  if (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0 && bytes.length > 3) return "audio/mpeg";
+  if (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0 && bytes.length > 3)
+    return "audio/mpeg";
   return sniffFtyp(bytes) ?? sniffText(bytes);
 }
 

@@ -37,11 +37,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function parseEventShape(json: unknown): Checked<{ event: NostrEvent }> {
   if (!isRecord(json)) return reject("auth_invalid", "event is not a JSON object");
   const { id, pubkey, created_at, kind, tags, content, sig } = json;
-  if (typeof id !== "string" || !HEX64.test(id)) return reject("auth_invalid", "event id malformed");
+  if (typeof id !== "string" || !HEX64.test(id))
+    return reject("auth_invalid", "event id malformed");
   if (typeof pubkey !== "string" || !HEX64.test(pubkey)) {
     return reject("auth_invalid", "event pubkey malformed");
   }
-  if (typeof sig !== "string" || !HEX128.test(sig)) return reject("auth_invalid", "event sig malformed");
+  if (typeof sig !== "string" || !HEX128.test(sig))
+    return reject("auth_invalid", "event sig malformed");
   if (typeof created_at !== "number" || !Number.isSafeInteger(created_at) || created_at < 0) {
     return reject("auth_invalid", "event created_at must be an integer");
   }
@@ -56,7 +58,14 @@ export function parseEventShape(json: unknown): Checked<{ event: NostrEvent }> {
 }
 
 function idBytes(event: NostrEvent): Uint8Array {
-  const serialized = JSON.stringify([0, event.pubkey, event.created_at, event.kind, event.tags, event.content]);
+  const serialized = JSON.stringify([
+    0,
+    event.pubkey,
+    event.created_at,
+    event.kind,
+    event.tags,
+    event.content,
+  ]);
   return sha256(utf8ToBytes(serialized));
 }
 

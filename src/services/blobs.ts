@@ -1,6 +1,7 @@
 // Reading, listing and deleting blobs (BUD-01, BUD-12), with ownership (P-15).
-import { BlossomError } from "../protocol/errors.ts";
+
 import type { BlobRecord, ListQuery, MetadataStore } from "../metadata/metadata-store.ts";
+import { BlossomError } from "../protocol/errors.ts";
 import type { BlobStore, Sha256 } from "../storage/blob-store.ts";
 import type { KeyedMutex } from "../util/keyed-mutex.ts";
 

@@ -28,7 +28,10 @@ export interface FsckReport {
 }
 
 /** Streams the stored bytes through SHA-256; null when the blob is not readable. */
-async function hashStored(store: BlobStore, sha256: Sha256): Promise<{ sha256: string; size: number } | null> {
+async function hashStored(
+  store: BlobStore,
+  sha256: Sha256,
+): Promise<{ sha256: string; size: number } | null> {
   const body = await store.open(sha256);
   if (body === null) return null;
   const hasher = new Bun.CryptoHasher("sha256");
@@ -50,7 +53,10 @@ async function collect(iterable: AsyncIterable<Sha256>): Promise<Set<Sha256>> {
  * The file is written before its row, and the row is the commit point, so a crash leaves at most
  * a temp file or a file without a row; a row without a file means the disk lost it.
  */
-export async function recoverAtStartup(deps: RecoveryDeps, nowSec: number): Promise<RecoveryReport> {
+export async function recoverAtStartup(
+  deps: RecoveryDeps,
+  nowSec: number,
+): Promise<RecoveryReport> {
   const { store, metadata } = deps;
   const tempFilesRemoved = await store.clearStaged();
   const files = await collect(store.list());
@@ -68,7 +74,12 @@ export async function recoverAtStartup(deps: RecoveryDeps, nowSec: number): Prom
       continue;
     }
     // Its upload was never acknowledged; keep the bytes ownerless rather than lose them (P3).
-    const record = { sha256, size: stored.size, type: "application/octet-stream", uploadedSec: nowSec };
+    const record = {
+      sha256,
+      size: stored.size,
+      type: "application/octet-stream",
+      uploadedSec: nowSec,
+    };
     await metadata.recordUpload(record, null);
     orphansAdopted.push(sha256);
   }

@@ -1,9 +1,10 @@
 // PUT /upload and HEAD /upload (BUD-02, BUD-06) in the order of P-14: admission, fast path,
 // stream while hashing, verify, commit, record.
+
+import type { BlobRecord, MetadataStore } from "../metadata/metadata-store.ts";
 import { checkAdmission, type UploadPolicy } from "../protocol/admission.ts";
 import { BlossomError, orThrow } from "../protocol/errors.ts";
 import { storedType } from "../protocol/mime.ts";
-import type { BlobRecord, MetadataStore } from "../metadata/metadata-store.ts";
 import type { BlobStore, Sha256 } from "../storage/blob-store.ts";
 import type { Clock } from "../util/clock.ts";
 import type { KeyedMutex } from "../util/keyed-mutex.ts";
@@ -71,7 +72,12 @@ export function createUploadService(deps: UploadDeps): UploadService {
       } catch (error) {
         // The row is the commit point (reliability P3): a file we just placed goes with it.
         if (placed === "created") await store.delete(record.sha256);
-        throw new BlossomError("busy", "index unavailable", { retryAfterSec: 30 }, { cause: error });
+        throw new BlossomError(
+          "busy",
+          "index unavailable",
+          { retryAfterSec: 30 },
+          { cause: error },
+        );
       }
     });
 

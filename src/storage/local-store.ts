@@ -1,7 +1,17 @@
 // Blobs on the local disk: temp file → fdatasync → rename → fsync of the directory (reliability P1, P2).
 // Writes go through a FileHandle, never a FileSink, which loses ENOSPC (reliability §0.1).
 import { randomUUID } from "node:crypto";
-import { type FileHandle, mkdir, open, readdir, rename, rm, stat, statfs, unlink } from "node:fs/promises";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  statfs,
+  unlink,
+} from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BlossomError } from "../protocol/errors.ts";
 import type { BlobStore, Sha256, StagedBlob } from "./blob-store.ts";
@@ -22,7 +32,12 @@ function isNoSpace(error: unknown): boolean {
 }
 
 function storageFull(cause: unknown): BlossomError {
-  return new BlossomError("storage_full", "storage full", { retryAfterSec: STORAGE_FULL_RETRY_SEC }, { cause });
+  return new BlossomError(
+    "storage_full",
+    "storage full",
+    { retryAfterSec: STORAGE_FULL_RETRY_SEC },
+    { cause },
+  );
 }
 
 async function fsyncDirectory(path: string): Promise<void> {
@@ -131,7 +146,9 @@ export async function createLocalStore(options: LocalStoreOptions): Promise<Blob
     },
     async clearStaged() {
       const names = await readdir(tmpDir).catch(() => []);
-      await Promise.all(names.map((name) => rm(join(tmpDir, name), { force: true, recursive: true })));
+      await Promise.all(
+        names.map((name) => rm(join(tmpDir, name), { force: true, recursive: true })),
+      );
       return names.length;
     },
     async *list() {

@@ -4,7 +4,9 @@ import type { TaskInput, TaskName, TaskOutput, TaskRequest, WorkerReply } from "
 
 declare const self: Worker;
 
-const handlers: { [N in TaskName]: (input: TaskInput<N>) => TaskOutput<N> | Promise<TaskOutput<N>> } = {
+const handlers: {
+  [N in TaskName]: (input: TaskInput<N>) => TaskOutput<N> | Promise<TaskOutput<N>>;
+} = {
   verifySignatures: (checks) => checks.map((check) => verifySignature(check)),
   ping: (value) => value,
 };

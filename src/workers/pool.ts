@@ -97,7 +97,9 @@ export function createCpuPool(options: CpuPoolOptions): CpuPool {
     run(name, input, runOptions = {}) {
       if (closed) return Promise.reject(new BlossomError("busy", "server is shutting down"));
       if (queue.length >= options.queueLimit) {
-        return Promise.reject(new BlossomError("busy", "server busy, retry later", { retryAfterSec: 1 }));
+        return Promise.reject(
+          new BlossomError("busy", "server busy, retry later", { retryAfterSec: 1 }),
+        );
       }
       return new Promise((resolve, reject) => {
         const job: Job = {
@@ -123,7 +125,8 @@ export function createCpuPool(options: CpuPoolOptions): CpuPool {
     }),
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new BlossomError("busy", "server is shutting down"));
+      for (const job of queue.splice(0))
+        job.reject(new BlossomError("busy", "server is shutting down"));
       for (const slot of slots) {
         finish(slot)?.reject(new BlossomError("busy", "server is shutting down"));
         slot.worker.terminate();

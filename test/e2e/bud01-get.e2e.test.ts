@@ -13,7 +13,9 @@ const htmlSha256 = new Bun.CryptoHasher("sha256").update(html).digest("hex");
 
 beforeAll(async () => {
   server = await startBinary();
-  expect((await uploadBlob(server, testKeys.alice, bytes, { type: "text/plain" })).status).toBe(201);
+  expect((await uploadBlob(server, testKeys.alice, bytes, { type: "text/plain" })).status).toBe(
+    201,
+  );
   expect((await uploadBlob(server, testKeys.alice, html, { type: "text/html" })).status).toBe(201);
   expect((await uploadBlob(server, testKeys.alice, text.bytes)).status).toBe(201);
 });
@@ -85,7 +87,9 @@ describe("GET /<sha256>", () => {
     const first = await server.fetch(`/${sha256}`);
     expect(first.headers.get("etag")).toBe(`"${sha256}"`);
     expect(first.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
-    const second = await server.fetch(`/${sha256}`, { headers: { "if-none-match": `"${sha256}"` } });
+    const second = await server.fetch(`/${sha256}`, {
+      headers: { "if-none-match": `"${sha256}"` },
+    });
     expect(second.status).toBe(304);
     expect(second.headers.get("access-control-allow-origin")).toBe("*");
   });
@@ -138,8 +142,17 @@ describe("HEAD /<sha256>", () => {
     const head = await server.fetch(`/${sha256}.txt`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe("");
-    for (const name of ["content-type", "content-length", "accept-ranges", "etag", "cache-control"]) {
-      expect({ name, value: head.headers.get(name) }).toEqual({ name, value: get.headers.get(name) });
+    for (const name of [
+      "content-type",
+      "content-length",
+      "accept-ranges",
+      "etag",
+      "cache-control",
+    ]) {
+      expect({ name, value: head.headers.get(name) }).toEqual({
+        name,
+        value: get.headers.get(name),
+      });
     }
     expect(head.headers.get("content-length")).toBe("10");
   });
@@ -151,7 +164,10 @@ describe("HEAD /<sha256>", () => {
   });
 
   test("P-25: HEAD ignores Range", async () => {
-    const res = await server.fetch(`/${sha256}`, { method: "HEAD", headers: { range: "bytes=0-1" } });
+    const res = await server.fetch(`/${sha256}`, {
+      method: "HEAD",
+      headers: { range: "bytes=0-1" },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-length")).toBe("10");
   });
@@ -171,7 +187,10 @@ describe("OPTIONS and the landing page", () => {
 
   test("P-28: GET / answers JSON for programs and HTML for browsers; HEAD / is 200", async () => {
     const json = await server.fetch("/", { headers: { accept: "application/json" } });
-    expect(await json.json()).toMatchObject({ name: "hanami", buds: expect.arrayContaining(["BUD-01"]) });
+    expect(await json.json()).toMatchObject({
+      name: "hanami",
+      buds: expect.arrayContaining(["BUD-01"]),
+    });
     const page = await server.fetch("/", { headers: { accept: "text/html" } });
     expect(page.headers.get("content-type")).toContain("text/html");
     expect((await server.fetch("/", { method: "HEAD" })).status).toBe(200);

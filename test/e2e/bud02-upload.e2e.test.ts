@@ -21,7 +21,7 @@ describe("PUT /upload", () => {
     const blob = randomBlob(1000);
     const res = await uploadBlob(server, alice, blob.bytes, { type: "image/png" });
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = (await res.json()) as Record<string, unknown>;
     expect(body).toEqual({
       url: `${server.url}/${blob.sha256}.png`,
       sha256: blob.sha256,
@@ -51,7 +51,10 @@ describe("PUT /upload", () => {
 
   test("B02-04, P-23: the url carries an extension; .bin for unknown types", async () => {
     const blob = randomBlob(100);
-    const body = await (await uploadBlob(server, alice, blob.bytes)).json();
+    const body = (await (await uploadBlob(server, alice, blob.bytes)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(body.url).toBe(`${server.url}/${blob.sha256}.bin`);
     expect(body.type).toBe("application/octet-stream");
   });
@@ -59,17 +62,17 @@ describe("PUT /upload", () => {
   test("P-22: the type is the Content-Type essence; sniffed when absent", async () => {
     const blob = randomBlob(64);
     const res = await uploadBlob(server, alice, blob.bytes, { type: "Text/Plain; charset=utf-8" });
-    expect((await res.json()).type).toBe("text/plain");
+    expect(((await res.json()) as { type: string }).type).toBe("text/plain");
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
     const sniffed = await uploadBlob(server, alice, png, { type: "application/octet-stream" });
-    expect((await sniffed.json()).type).toBe("image/png");
+    expect(((await sniffed.json()) as { type: string }).type).toBe("image/png");
   });
 
   test("B00-02: a zero-byte body is a valid blob", async () => {
     const empty = randomBlob(0);
     const res = await uploadBlob(server, alice, empty.bytes);
     expect([200, 201]).toContain(res.status);
-    expect((await res.json()).sha256).toBe(
+    expect(((await res.json()) as { sha256: string }).sha256).toBe(
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     );
   });
@@ -201,7 +204,11 @@ describe("HEAD /upload (BUD-06, P-19)", () => {
       ["no token", { "x-sha-256": "bad" }, 401],
       ["no X-SHA-256", { authorization: auth, "x-content-length": "10" }, 400],
       ["bad X-SHA-256", { authorization: auth, "x-sha-256": "zz", "x-content-length": "1" }, 400],
-      ["bad length", { authorization: auth, "x-sha-256": blob.sha256, "x-content-length": "-1" }, 400],
+      [
+        "bad length",
+        { authorization: auth, "x-sha-256": blob.sha256, "x-content-length": "-1" },
+        400,
+      ],
       ["no length", { authorization: auth, "x-sha-256": blob.sha256 }, 411],
       [
         "x mismatch",

@@ -13,7 +13,8 @@ import { startBinary } from "../support/binary.ts";
 
 const secretKey = generateSecretKey();
 const pubkey = getPublicKey(secretKey);
-const signer = async (draft: EventTemplate): Promise<SignedEvent> => finalizeEvent(draft, secretKey);
+const signer = async (draft: EventTemplate): Promise<SignedEvent> =>
+  finalizeEvent(draft, secretKey);
 
 test("B02-12, B01-07, B12-03, B12-11: a real client uploads, fetches, lists and deletes", async () => {
   await using server = await startBinary();

@@ -26,7 +26,11 @@ export interface StartOptions {
   readonly dataDir?: string;
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, sink: string[], onLine: (line: string) => void) {
+async function collect(
+  stream: ReadableStream<Uint8Array>,
+  sink: string[],
+  onLine: (line: string) => void,
+) {
   const decoder = new TextDecoder();
   let pending = "";
   for await (const chunk of stream) {
@@ -56,7 +60,17 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningSe
   const owned: TempDir | null = options.dataDir === undefined ? await tempDir("hanami-e2e-") : null;
   const dataDir = options.dataDir ?? (owned as TempDir).path;
   const proc = Bun.spawn(
-    [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...(options.args ?? [])],
+    [
+      BINARY,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      ...(options.args ?? []),
+    ],
     {
       stdin: "ignore",
       stdout: "pipe",
@@ -72,8 +86,13 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningSe
   };
   void collect(proc.stdout, printed, onLine);
   void collect(proc.stderr, printed, () => undefined);
-  void proc.exited.then((code) => onFail(new Error(`hanami exited with ${code}:\n${printed.join("")}`)));
-  const timer = setTimeout(() => onFail(new Error(`no listening line in ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+  void proc.exited.then((code) =>
+    onFail(new Error(`hanami exited with ${code}:\n${printed.join("")}`)),
+  );
+  const timer = setTimeout(
+    () => onFail(new Error(`no listening line in ${START_TIMEOUT_MS} ms`)),
+    START_TIMEOUT_MS,
+  );
   let port: number;
   try {
     port = await ready;

@@ -74,7 +74,7 @@ export function signToken(key: TestKey, options: TokenOptions): string {
   return encodeToken(tokenEvent(key, options), options.encoding);
 }
 
-export function randomBlob(size: number): { bytes: Uint8Array; sha256: string } {
+export function randomBlob(size: number): { bytes: Uint8Array<ArrayBuffer>; sha256: string } {
   const bytes = new Uint8Array(size);
   for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
   return { bytes, sha256: new Bun.CryptoHasher("sha256").update(bytes).digest("hex") };

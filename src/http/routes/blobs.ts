@@ -1,9 +1,10 @@
 // GET, HEAD and DELETE /<sha256>[.ext] (BUD-01, BUD-12).
+
+import type { BlobRecord } from "../../metadata/metadata-store.ts";
 import { BlossomError } from "../../protocol/errors.ts";
 import { isActiveType } from "../../protocol/mime.ts";
 import { parseRange } from "../../protocol/range.ts";
 import { parseBlobPath } from "../../protocol/sha256.ts";
-import type { BlobRecord } from "../../metadata/metadata-store.ts";
 import type { BlobService, StoredBlob } from "../../services/blobs.ts";
 import type { RouteAuthSpec } from "../auth.ts";
 import type { RouteInput, RouteSpec } from "../route.ts";
@@ -66,7 +67,8 @@ function getBlob(found: StoredBlob, request: Request): Response {
     });
   }
   // An empty body is sent as such: Bun would apply its own Range handling to an empty file.
-  if (range.kind === "full") return new Response(body.size === 0 ? "" : body, { status: 200, headers });
+  if (range.kind === "full")
+    return new Response(body.size === 0 ? "" : body, { status: 200, headers });
   headers.set("Content-Range", `bytes ${range.start}-${range.end}/${body.size}`);
   return new Response(body.slice(range.start, range.end + 1), { status: 206, headers });
 }

@@ -28,7 +28,10 @@ export function landingRoutes(info: () => ServerInfo): RouteSpec[] {
     wantsJson(request)
       ? Response.json(info())
       : new Response(landingHtml(info()), {
-          headers: { "Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff" },
+          headers: {
+            "Content-Type": "text/html; charset=utf-8",
+            "X-Content-Type-Options": "nosniff",
+          },
         });
   return [
     { method: "GET", path: "/", name: "landing", auth: "public", handle: (i) => render(i.request) },

@@ -56,4 +56,3 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
     },
   ];
 }
-

@@ -6,7 +6,9 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [{ version: 
 
 /** Applies every migration newer than the database, each in its own transaction. */
 export function migrate(sqlite: Database, nowSec: number): number[] {
-  sqlite.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  sqlite.run(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+  );
   const row = sqlite.query("SELECT max(version) AS version FROM schema_migrations").get() as {
     version: number | null;
   };

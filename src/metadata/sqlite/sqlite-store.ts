@@ -32,7 +32,11 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
     uploadedSec: blobs.uploaded,
   };
   return {
-    getBlob: db.select(record).from(blobs).where(eq(blobs.sha256, p("sha256"))).prepare(),
+    getBlob: db
+      .select(record)
+      .from(blobs)
+      .where(eq(blobs.sha256, p("sha256")))
+      .prepare(),
     insertBlob: db
       .insert(blobs)
       .values({ sha256: p("sha256"), size: p("size"), type: p("type"), uploaded: p("uploaded") })
@@ -40,7 +44,12 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
       .prepare(),
     insertOwner: db
       .insert(owners)
-      .values({ sha256: p("sha256"), pubkey: p("pubkey"), added: p("added"), uploaded: p("uploaded") })
+      .values({
+        sha256: p("sha256"),
+        pubkey: p("pubkey"),
+        added: p("added"),
+        uploaded: p("uploaded"),
+      })
       .onConflictDoNothing()
       .prepare(),
     isOwner: db
@@ -52,8 +61,15 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
       .delete(owners)
       .where(and(eq(owners.sha256, p("sha256")), eq(owners.pubkey, p("pubkey"))))
       .prepare(),
-    countOwners: db.select({ n: count() }).from(owners).where(eq(owners.sha256, p("sha256"))).prepare(),
-    deleteBlob: db.delete(blobs).where(eq(blobs.sha256, p("sha256"))).prepare(),
+    countOwners: db
+      .select({ n: count() })
+      .from(owners)
+      .where(eq(owners.sha256, p("sha256")))
+      .prepare(),
+    deleteBlob: db
+      .delete(blobs)
+      .where(eq(blobs.sha256, p("sha256")))
+      .prepare(),
     cursorRow: db
       .select({ uploaded: owners.uploaded })
       .from(owners)
@@ -79,7 +95,10 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
       .limit(p("limit"))
       .prepare(),
     allHashes: db.select({ sha256: blobs.sha256 }).from(blobs).prepare(),
-    stats: db.select({ blobs: count(), bytes: sum(blobs.size) }).from(blobs).prepare(),
+    stats: db
+      .select({ blobs: count(), bytes: sum(blobs.size) })
+      .from(blobs)
+      .prepare(),
   };
 }
 
