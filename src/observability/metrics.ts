@@ -1,67 +1,218 @@
-// A small Prometheus registry (text format 0.0.4): no dependency, no allocation per `inc` after
-// a label set's first use, gauges that read live values at scrape time.
+// A small Prometheus registry (text exposition format 0.0.4) with no dependency. Children are
+// cached per label set, so `inc`/`observe` allocate nothing after a label set's first use; gauges
+// and counters owned by other parts (pool, store, limiter, token cache) are read at scrape time.
+// Longer than 300 lines because hanami's one metric set (`createHanamiMetrics`) lives beside it.
 
-type Labels = Readonly<Record<string, string>>;
+export type LabelValues = Readonly<Record<string, string>>;
 
-interface Series {
-  render(lines: string[]): void;
+export interface CounterChild {
+  inc(by?: number): void;
 }
-
-function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-function labelText(names: readonly string[], values: readonly string[], extra = ""): string {
-  const parts = names.map((name, i) => `${name}="${escapeLabel(values[i] ?? "")}"`);
-  if (extra !== "") parts.push(extra);
-  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
-}
-
-function keyOf(names: readonly string[], labels: Labels): string[] {
-  return names.map((name) => labels[name] ?? "");
-}
-
 export interface Counter {
-  inc(labels?: Labels, by?: number): void;
+  /** The child for one label set, values in `labelNames` order; hold it on hot paths. */
+  labels(...values: string[]): CounterChild;
+  inc(labels?: LabelValues, by?: number): void;
+}
+
+export interface GaugeChild {
+  set(value: number): void;
+  inc(by?: number): void;
+  dec(by?: number): void;
+}
+export interface Gauge {
+  labels(...values: string[]): GaugeChild;
+  set(labels: LabelValues, value: number): void;
+}
+
+export interface HistogramChild {
+  observe(value: number): void;
 }
 export interface Histogram {
-  observe(labels: Labels, value: number): void;
+  labels(...values: string[]): HistogramChild;
+  observe(labels: LabelValues, value: number): void;
 }
+
+/** What a scrape-time callback returns: one unlabelled value, or one sample per label set. */
+export type Collected = number | ReadonlyArray<{ labels: LabelValues; value: number }>;
 
 export interface Registry {
   counter(name: string, help: string, labelNames?: readonly string[]): Counter;
+  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
   histogram(
     name: string,
     help: string,
     labelNames: readonly string[],
     buckets: readonly number[],
   ): Histogram;
-  /** A gauge read at scrape time, e.g. queue depth or blobs stored. */
-  gauge(name: string, help: string, read: () => number): void;
+  /** A gauge whose value lives elsewhere (queue depth, blobs stored), read at scrape time. */
+  gaugeFn(name: string, help: string, collect: () => Collected): void;
+  /** A counter kept elsewhere as a running total (token cache hits), read at scrape time. */
+  counterFn(name: string, help: string, collect: () => Collected): void;
   render(): string;
 }
 
+/** The Content-Type of `render()`'s output. */
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+function escapeHelp(help: string): string {
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+function formatValue(value: number): string {
+  if (Number.isFinite(value)) return String(value);
+  if (Number.isNaN(value)) return "NaN";
+  return value > 0 ? "+Inf" : "-Inf";
+}
+
+function checkLabelName(name: string): void {
+  if (!LABEL_NAME.test(name) || name.startsWith("__")) {
+    throw new Error(`invalid label name ${JSON.stringify(name)}`);
+  }
+}
+
+/** `a="x",b="y"`, without braces, so a histogram can append `le`. */
+function pairsText(names: readonly string[], values: readonly string[]): string {
+  return names.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? "")}"`).join(",");
+}
+
+function braced(pairs: string): string {
+  return pairs === "" ? "" : `{${pairs}}`;
+}
+
+function header(name: string, help: string, type: string): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+const KEY_SEPARATOR = "\u0000";
+
+/** The children of one metric, keyed by joined label values; a single label is its own key. */
+function createFamily<Child>(
+  labelNames: readonly string[],
+  make: (pairs: string) => Child,
+): { byValues(values: readonly string[]): Child; byLabels(labels: LabelValues): Child } {
+  const children = new Map<string, Child>();
+  const onlyLabel = labelNames.length === 1 ? (labelNames[0] as string) : null;
+  function create(key: string, values: readonly string[]): Child {
+    const child = make(pairsText(labelNames, values));
+    children.set(key, child);
+    return child;
+  }
+  function byValues(values: readonly string[]): Child {
+    if (values.length !== labelNames.length) {
+      throw new Error(`expected ${labelNames.length} label values, got ${values.length}`);
+    }
+    const key = onlyLabel === null ? values.join(KEY_SEPARATOR) : (values[0] as string);
+    return children.get(key) ?? create(key, values);
+  }
+  function byLabels(labels: LabelValues): Child {
+    if (onlyLabel === null) return byValues(labelNames.map((name) => labels[name] ?? ""));
+    const value = labels[onlyLabel] ?? "";
+    return children.get(value) ?? create(value, [value]);
+  }
+  return { byValues, byLabels };
+}
+
+/** One series of a counter or gauge; counters expose only `inc`. */
+class Sample implements GaugeChild {
+  value = 0;
+  constructor(readonly pairs: string) {}
+  inc(by = 1): void {
+    this.value += by;
+  }
+  dec(by = 1): void {
+    this.value -= by;
+  }
+  set(value: number): void {
+    this.value = value;
+  }
+}
+
+class HistogramSeries implements HistogramChild {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+  constructor(
+    readonly pairs: string,
+    private readonly bounds: readonly number[],
+  ) {
+    this.counts = bounds.map(() => 0);
+  }
+  observe(value: number): void {
+    const { bounds, counts } = this;
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= (bounds[i] as number)) {
+        counts[i] = (counts[i] as number) + 1;
+        break;
+      }
+    }
+    this.sum += value;
+    this.count += 1;
+  }
+}
+
+function renderCollected(name: string, collected: Collected): string {
+  if (typeof collected === "number") return `${name} ${formatValue(collected)}\n`;
+  let out = "";
+  for (const { labels, value } of collected) {
+    const names = Object.keys(labels);
+    for (const label of names) checkLabelName(label);
+    const pairs = pairsText(
+      names,
+      names.map((label) => labels[label] ?? ""),
+    );
+    out += `${name}${braced(pairs)} ${formatValue(value)}\n`;
+  }
+  return out;
+}
+
 export function createRegistry(): Registry {
-  const series: Series[] = [];
+  const renderers: Array<() => string> = [];
+  const names = new Set<string>();
+
+  function declare(name: string, labelNames: readonly string[]): void {
+    if (!METRIC_NAME.test(name)) throw new Error(`invalid metric name ${JSON.stringify(name)}`);
+    if (names.has(name)) throw new Error(`metric ${name} is already registered`);
+    for (const label of labelNames) checkLabelName(label);
+    names.add(name);
+  }
+
+  function samples(name: string, type: string, help: string, labelNames: readonly string[]) {
+    declare(name, labelNames);
+    const all: Sample[] = [];
+    const family = createFamily(labelNames, (pairs) => {
+      const sample = new Sample(pairs);
+      all.push(sample);
+      return sample;
+    });
+    const head = header(name, help, type);
+    renderers.push(() => {
+      let out = head;
+      for (const s of all) out += `${name}${braced(s.pairs)} ${formatValue(s.value)}\n`;
+      return out;
+    });
+    return family;
+  }
 
   function counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    const values = new Map<string, { labels: string[]; value: number }>();
-    series.push({
-      render(lines) {
-        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-        for (const entry of values.values()) {
-          lines.push(`${name}${labelText(labelNames, entry.labels)} ${entry.value}`);
-        }
-      },
-    });
+    const family = samples(name, "counter", help, labelNames);
     return {
-      inc(labels = {}, by = 1) {
-        const key = keyOf(labelNames, labels);
-        const id = key.join("\u0000");
-        const entry = values.get(id);
-        if (entry === undefined) values.set(id, { labels: key, value: by });
-        else entry.value += by;
-      },
+      labels: (...values) => family.byValues(values),
+      inc: (labels = {}, by = 1) => family.byLabels(labels).inc(by),
+    };
+  }
+
+  function gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    const family = samples(name, "gauge", help, labelNames);
+    return {
+      labels: (...values) => family.byValues(values),
+      set: (labels, value) => family.byLabels(labels).set(value),
     };
   }
 
@@ -71,72 +222,109 @@ export function createRegistry(): Registry {
     labelNames: readonly string[],
     buckets: readonly number[],
   ): Histogram {
-    const values = new Map<
-      string,
-      { labels: string[]; counts: number[]; sum: number; count: number }
-    >();
-    series.push({
-      render(lines) {
-        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
-        for (const entry of values.values()) {
-          let cumulative = 0;
-          buckets.forEach((bound, i) => {
-            cumulative += entry.counts[i] ?? 0;
-            lines.push(
-              `${name}_bucket${labelText(labelNames, entry.labels, `le="${bound}"`)} ${cumulative}`,
-            );
-          });
-          lines.push(
-            `${name}_bucket${labelText(labelNames, entry.labels, 'le="+Inf"')} ${entry.count}`,
-          );
-          lines.push(`${name}_sum${labelText(labelNames, entry.labels)} ${entry.sum}`);
-          lines.push(`${name}_count${labelText(labelNames, entry.labels)} ${entry.count}`);
+    declare(name, labelNames);
+    if (labelNames.includes("le")) throw new Error(`${name}: "le" is reserved in histograms`);
+    if (
+      buckets.some((bound, i) => !Number.isFinite(bound) || bound <= (buckets[i - 1] ?? -Infinity))
+    ) {
+      throw new Error(`${name}: buckets must be finite and strictly increasing`);
+    }
+    const bounds = [...buckets];
+    const les = bounds.map((bound) => `le="${formatValue(bound)}"`);
+    const all: HistogramSeries[] = [];
+    const family = createFamily(labelNames, (pairs) => {
+      const series = new HistogramSeries(pairs, bounds);
+      all.push(series);
+      return series;
+    });
+    const head = header(name, help, "histogram");
+    renderers.push(() => {
+      let out = head;
+      for (const child of all) {
+        const prefix = child.pairs === "" ? "" : `${child.pairs},`;
+        let cumulative = 0;
+        for (let i = 0; i < bounds.length; i++) {
+          cumulative += child.counts[i] as number;
+          out += `${name}_bucket{${prefix}${les[i]}} ${cumulative}\n`;
         }
-      },
+        out += `${name}_bucket{${prefix}le="+Inf"} ${child.count}\n`;
+        out += `${name}_sum${braced(child.pairs)} ${formatValue(child.sum)}\n`;
+        out += `${name}_count${braced(child.pairs)} ${child.count}\n`;
+      }
+      return out;
     });
     return {
-      observe(labels, value) {
-        const key = keyOf(labelNames, labels);
-        const id = key.join("\u0000");
-        let entry = values.get(id);
-        if (entry === undefined) {
-          entry = { labels: key, counts: buckets.map(() => 0), sum: 0, count: 0 };
-          values.set(id, entry);
-        }
-        const bucket = buckets.findIndex((bound) => value <= bound);
-        if (bucket !== -1) entry.counts[bucket] = (entry.counts[bucket] ?? 0) + 1;
-        entry.sum += value;
-        entry.count += 1;
-      },
+      labels: (...values) => family.byValues(values),
+      observe: (labels, value) => family.byLabels(labels).observe(value),
+    };
+  }
+
+  function collectedMetric(type: string) {
+    return (name: string, help: string, collect: () => Collected): void => {
+      declare(name, []);
+      const head = header(name, help, type);
+      renderers.push(() => head + renderCollected(name, collect()));
     };
   }
 
   return {
     counter,
+    gauge,
     histogram,
-    gauge(name, help, read) {
-      series.push({
-        render(lines) {
-          lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${read()}`);
-        },
-      });
-    },
+    gaugeFn: collectedMetric("gauge"),
+    counterFn: collectedMetric("counter"),
     render() {
-      const lines: string[] = [];
-      for (const entry of series) entry.render(lines);
-      return `${lines.join("\n")}\n`;
+      let out = "";
+      for (const render of renderers) out += render();
+      return out;
     },
   };
 }
 
+/** Seconds, from a cached GET up to a slow multi-gigabyte upload. */
 const LATENCY_BUCKETS_SEC = [
-  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120,
 ];
-const SIZE_BUCKETS_BYTES = [1024, 16384, 262144, 1048576, 16777216, 134217728, 1073741824];
+const SIZE_BUCKETS_BYTES = [
+  1024, 16_384, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864, 268_435_456, 1_073_741_824,
+  4_294_967_296,
+];
 
-/** The metric set of hanami; gauges are registered by the composition root with live sources. */
-export function createHanamiMetrics(registry: Registry) {
-  return {
+export interface HanamiMetrics {
+  /** route, method, status */
+  readonly requests: Counter;
+  /** route; seconds until the response headers */
+  readonly requestDuration: Histogram;
+  /** code: an ErrorCode */
+  readonly errors: Counter;
+  readonly receivedBytes: Counter;
+  readonly sentBytes: Counter;
+  /** result: created | existing | rejected */
+  readonly uploads: Counter;
+  readonly uploadSize: Histogram;
+  /** reason: limiter | pool_full | draining */
+  readonly requestsShed: Counter;
+  readonly unhandledErrors: Counter;
+  setPoolSource(read: () => { readonly queued: number; readonly busy: number }): void;
+  setStoreSource(read: () => { readonly blobs: number; readonly bytes: number }): void;
+  setLimiterSource(
+    read: () => ReadonlyArray<{ readonly route: string; readonly limit: number }>,
+  ): void;
+  setTokenCacheSource(read: () => { readonly hits: number; readonly misses: number }): void;
+}
+
+/**
+ * The metric set of hanami. Live values (pool, store, limiter, token cache) belong to their
+ * owners; the composition root plugs them in with `set…Source`, and until then they have no sample.
+ */
+export function createHanamiMetrics(registry: Registry): HanamiMetrics {
+  const none: Collected = [];
+  let pool: (() => { queued: number; busy: number }) | null = null;
+  let store: (() => { blobs: number; bytes: number }) | null = null;
+  let limiter: (() => ReadonlyArray<{ route: string; limit: number }>) | null = null;
+  let tokenCache: (() => { hits: number; misses: number }) | null = null;
+
+  const metrics = {
     requests: registry.counter("hanami_requests_total", "HTTP requests answered", [
       "route",
       "method",
@@ -144,19 +332,13 @@ export function createHanamiMetrics(registry: Registry) {
     ]),
     requestDuration: registry.histogram(
       "hanami_request_duration_seconds",
-      "Time from request to response headers",
+      "Time from request to response headers, per route",
       ["route"],
       LATENCY_BUCKETS_SEC,
     ),
     errors: registry.counter("hanami_errors_total", "Error responses by error code", ["code"]),
-    sentBytes: registry.counter(
-      "hanami_sent_bytes_total",
-      "Response body bytes announced by Content-Length",
-    ),
-    receivedBytes: registry.counter(
-      "hanami_received_bytes_total",
-      "Blob bytes received and stored",
-    ),
+    receivedBytes: registry.counter("hanami_received_bytes_total", "Request body bytes read"),
+    sentBytes: registry.counter("hanami_sent_bytes_total", "Response body bytes sent"),
     uploads: registry.counter("hanami_uploads_total", "Uploads by result", ["result"]),
     uploadSize: registry.histogram(
       "hanami_upload_size_bytes",
@@ -164,8 +346,54 @@ export function createHanamiMetrics(registry: Registry) {
       [],
       SIZE_BUCKETS_BYTES,
     ),
+    requestsShed: registry.counter(
+      "hanami_requests_shed_total",
+      "Requests refused with 503 to protect the server",
+      ["reason"],
+    ),
     unhandledErrors: registry.counter("hanami_unhandled_errors_total", "Internal errors (bugs)"),
   };
-}
+  registry.gaugeFn("hanami_blobs_stored", "Blobs in the index", () => store?.().blobs ?? none);
+  registry.gaugeFn("hanami_bytes_stored", "Bytes of stored blobs", () => store?.().bytes ?? none);
+  registry.gaugeFn(
+    "hanami_pool_queue_depth",
+    "CPU pool tasks waiting",
+    () => pool?.().queued ?? none,
+  );
+  registry.gaugeFn(
+    "hanami_pool_busy_workers",
+    "CPU pool workers running a task",
+    () => pool?.().busy ?? none,
+  );
+  registry.gaugeFn(
+    "hanami_limiter_limit",
+    "Concurrency limit chosen by the adaptive limiter, per route",
+    () => limiter?.().map(({ route, limit }) => ({ labels: { route }, value: limit })) ?? none,
+  );
+  registry.counterFn(
+    "hanami_token_cache_hits_total",
+    "Auth tokens whose signature check was skipped thanks to the verified-token cache",
+    () => tokenCache?.().hits ?? none,
+  );
+  registry.counterFn(
+    "hanami_token_cache_misses_total",
+    "Auth tokens whose signature had to be verified",
+    () => tokenCache?.().misses ?? none,
+  );
 
-export type HanamiMetrics = ReturnType<typeof createHanamiMetrics>;
+  return {
+    ...metrics,
+    setPoolSource: (read) => {
+      pool = read;
+    },
+    setStoreSource: (read) => {
+      store = read;
+    },
+    setLimiterSource: (read) => {
+      limiter = read;
+    },
+    setTokenCacheSource: (read) => {
+      tokenCache = read;
+    },
+  };
+}

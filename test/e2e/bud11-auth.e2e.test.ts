@@ -3,7 +3,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { type RunningServer, startBinary } from "../support/binary.ts";
-import { encodeToken, randomBlob, signEvent, signToken, testKeys, tokenEvent } from "../support/nostr.ts";
+import {
+  encodeToken,
+  randomBlob,
+  signEvent,
+  signToken,
+  testKeys,
+  tokenEvent,
+} from "../support/nostr.ts";
 
 let server: RunningServer;
 const { alice } = testKeys;
@@ -15,7 +22,11 @@ afterAll(async () => {
   await server[Symbol.asyncDispose]();
 });
 
-function upload(blob: { bytes: Uint8Array; sha256: string }, authorization: string, extra: Record<string, string> = {}) {
+function upload(
+  blob: { bytes: Uint8Array; sha256: string },
+  authorization: string,
+  extra: Record<string, string> = {},
+) {
   return server.fetch("/upload", {
     method: "PUT",
     body: blob.bytes,
@@ -27,23 +38,69 @@ describe("S4: the BUD-11 matrix on PUT /upload", () => {
   const nowSec = () => Math.floor(Date.now() / 1000);
   const cases: Array<[string, (sha256: string) => string, number]> = [
     ["B11-16: a valid token", (x) => signToken(alice, { verb: "upload", x: [x] }), 201],
-    ["B11-10: wrong kind", (x) => encodeToken(signEvent(alice, { ...tokenEvent(alice, { verb: "upload", x: [x] }), kind: 1 })), 401],
-    ["B11-11: created_at +120 s", (x) => signToken(alice, { verb: "upload", x: [x], createdAtSec: nowSec() + 120 }), 401],
+    [
+      "B11-10: wrong kind",
+      (x) =>
+        encodeToken(
+          signEvent(alice, { ...tokenEvent(alice, { verb: "upload", x: [x] }), kind: 1 }),
+        ),
+      401,
+    ],
+    [
+      "B11-11: created_at +120 s",
+      (x) => signToken(alice, { verb: "upload", x: [x], createdAtSec: nowSec() + 120 }),
+      401,
+    ],
     ["B11-12: expired", (x) => signToken(alice, { verb: "upload", x: [x], expiresInSec: -5 }), 401],
     [
       "B11-12: expiration missing",
-      (x) => encodeToken(signEvent(alice, { kind: 24242, created_at: nowSec() - 1, tags: [["t", "upload"], ["x", x]], content: "" })),
+      (x) =>
+        encodeToken(
+          signEvent(alice, {
+            kind: 24242,
+            created_at: nowSec() - 1,
+            tags: [
+              ["t", "upload"],
+              ["x", x],
+            ],
+            content: "",
+          }),
+        ),
       401,
     ],
     [
       "P-09: expiration not a number",
-      (x) => encodeToken(signEvent(alice, { kind: 24242, created_at: nowSec() - 1, tags: [["t", "upload"], ["x", x], ["expiration", "soon"]], content: "" })),
+      (x) =>
+        encodeToken(
+          signEvent(alice, {
+            kind: 24242,
+            created_at: nowSec() - 1,
+            tags: [
+              ["t", "upload"],
+              ["x", x],
+              ["expiration", "soon"],
+            ],
+            content: "",
+          }),
+        ),
       401,
     ],
     ["B11-13: verb get on upload", (x) => signToken(alice, { verb: "get", x: [x] }), 401],
-    ["B11-14: server tag of another host", (x) => signToken(alice, { verb: "upload", x: [x], server: ["evil.test"] }), 401],
-    ["B11-14, P-06: server tag of this host as a URL", (x) => signToken(alice, { verb: "upload", x: [x], server: ["https://CDN.test/"] }), 201],
-    ["B11-15: x of another blob", () => signToken(alice, { verb: "upload", x: [randomBlob(4).sha256] }), 401],
+    [
+      "B11-14: server tag of another host",
+      (x) => signToken(alice, { verb: "upload", x: [x], server: ["evil.test"] }),
+      401,
+    ],
+    [
+      "B11-14, P-06: server tag of this host as a URL",
+      (x) => signToken(alice, { verb: "upload", x: [x], server: ["https://CDN.test/"] }),
+      201,
+    ],
+    [
+      "B11-15: x of another blob",
+      () => signToken(alice, { verb: "upload", x: [randomBlob(4).sha256] }),
+      401,
+    ],
     [
       "B11-16: id does not match the content",
       (x) => encodeToken({ ...tokenEvent(alice, { verb: "upload", x: [x] }), content: "changed" }),
@@ -57,9 +114,21 @@ describe("S4: the BUD-11 matrix on PUT /upload", () => {
       },
       401,
     ],
-    ["P-05: standard base64 with padding", (x) => signToken(alice, { verb: "upload", x: [x], encoding: "base64" }), 201],
-    ["tags not an array", () => encodeToken({ ...tokenEvent(alice, { verb: "upload" }), tags: "t" }), 401],
-    ["a tag not an array", () => encodeToken({ ...tokenEvent(alice, { verb: "upload" }), tags: [null] }), 401],
+    [
+      "P-05: standard base64 with padding",
+      (x) => signToken(alice, { verb: "upload", x: [x], encoding: "base64" }),
+      201,
+    ],
+    [
+      "tags not an array",
+      () => encodeToken({ ...tokenEvent(alice, { verb: "upload" }), tags: "t" }),
+      401,
+    ],
+    [
+      "a tag not an array",
+      () => encodeToken({ ...tokenEvent(alice, { verb: "upload" }), tags: [null] }),
+      401,
+    ],
   ];
   for (const [name, makeHeader, status] of cases) {
     test(`S4 ${name} → ${status}`, async () => {
@@ -75,10 +144,14 @@ describe("S4: the BUD-11 matrix on PUT /upload", () => {
 
   test("S14: a Host header naming another server does not make its tokens valid here", async () => {
     const blob = randomBlob(64);
-    const res = await upload(blob, signToken(alice, { verb: "upload", x: [blob.sha256], server: ["evil.test"] }), {
-      host: "evil.test",
-      "x-forwarded-host": "evil.test",
-    });
+    const res = await upload(
+      blob,
+      signToken(alice, { verb: "upload", x: [blob.sha256], server: ["evil.test"] }),
+      {
+        host: "evil.test",
+        "x-forwarded-host": "evil.test",
+      },
+    );
     expect(res.status).toBe(401);
   });
 
@@ -94,7 +167,11 @@ describe("S4: the BUD-11 matrix on PUT /upload", () => {
 });
 
 describe("S5: malformed Authorization headers", () => {
-  const valid = tokenEvent(alice, { verb: "upload", x: [randomBlob(1).sha256], expiresInSec: 3600 });
+  const valid = tokenEvent(alice, {
+    verb: "upload",
+    x: [randomBlob(1).sha256],
+    expiresInSec: 3600,
+  });
   const mutation = fc.oneof(
     fc.string({ maxLength: 300 }).map((s) => `Nostr ${s}`),
     fc.uint8Array({ maxLength: 400 }).map((b) => `Nostr ${Buffer.from(b).toString("base64url")}`),
@@ -103,10 +180,17 @@ describe("S5: malformed Authorization headers", () => {
     fc
       .record({
         key: fc.constantFrom("id", "pubkey", "created_at", "kind", "tags", "content", "sig"),
-        value: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(1e308), fc.constant(-1), fc.string()),
+        value: fc.oneof(
+          fc.jsonValue({ maxDepth: 3 }),
+          fc.constant(1e308),
+          fc.constant(-1),
+          fc.string(),
+        ),
       })
       .map(({ key, value }) => encodeToken({ ...valid, [key]: value })),
-    fc.array(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), { maxLength: 30 }).map((tags) => encodeToken({ ...valid, tags })),
+    fc
+      .array(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), { maxLength: 30 })
+      .map((tags) => encodeToken({ ...valid, tags })),
   );
   const TOTAL = 10_000;
 
@@ -118,7 +202,10 @@ describe("S5: malformed Authorization headers", () => {
     for (let at = 0; at < headers.length; at += BATCH) {
       const batch = headers.slice(at, at + BATCH).map(async (authorization) => {
         const safe = authorization.replace(/[^\x20-\x7e]/g, "?");
-        const res = await server.fetch("/upload", { method: "HEAD", headers: { authorization: safe } });
+        const res = await server.fetch("/upload", {
+          method: "HEAD",
+          headers: { authorization: safe },
+        });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (!res.headers.get("x-reason")) withoutReason.push(safe);
       });

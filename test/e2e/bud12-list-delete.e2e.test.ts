@@ -35,11 +35,16 @@ describe("GET /list/<pubkey>", () => {
     expect(res.headers.get("content-type")).toContain("application/json");
     const listed = await hashes(res);
     expect(listed.sort()).toEqual([...aliceBlobs].sort());
-    const descriptors = (await (await list(alice.pubkey)).json()) as Array<{ uploaded: number; sha256: string }>;
+    const descriptors = (await (await list(alice.pubkey)).json()) as Array<{
+      uploaded: number;
+      sha256: string;
+    }>;
     for (let i = 1; i < descriptors.length; i++) {
       const [a, b] = [descriptors[i - 1], descriptors[i]];
       if (a === undefined || b === undefined) continue;
-      expect(a.uploaded > b.uploaded || (a.uploaded === b.uploaded && a.sha256 < b.sha256)).toBe(true);
+      expect(a.uploaded > b.uploaded || (a.uploaded === b.uploaded && a.sha256 < b.sha256)).toBe(
+        true,
+      );
     }
   });
 
@@ -100,7 +105,9 @@ describe("DELETE /<sha256>", () => {
     const target = aliceBlobs[0] as string;
     const res = await server.fetch(`/${target}`, {
       method: "DELETE",
-      headers: { authorization: signToken(alice, { verb: "delete", x: [aliceBlobs[1] as string] }) },
+      headers: {
+        authorization: signToken(alice, { verb: "delete", x: [aliceBlobs[1] as string] }),
+      },
     });
     expect(res.status).toBe(401);
     const noX = await server.fetch(`/${target}`, {

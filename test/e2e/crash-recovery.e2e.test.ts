@@ -11,9 +11,12 @@ import { tempDir } from "../support/temp-dir.ts";
 const keys = [testKeys.alice, testKeys.bob, testKeys.carol];
 
 function fsck(dataDir: string, repair = false) {
-  const run = Bun.spawnSync([BINARY, "fsck", "--data-dir", dataDir, ...(repair ? ["--repair"] : [])], {
-    env: { PATH: process.env.PATH ?? "", HANAMI_STORAGE_RESERVE_FREE_BYTES: "0" },
-  });
+  const run = Bun.spawnSync(
+    [BINARY, "fsck", "--data-dir", dataDir, ...(repair ? ["--repair"] : [])],
+    {
+      env: { PATH: process.env.PATH ?? "", HANAMI_STORAGE_RESERVE_FREE_BYTES: "0" },
+    },
+  );
   const text = run.stdout.toString();
   const report = JSON.parse(text.slice(text.indexOf("{"))) as {
     checked: number;
@@ -50,7 +53,8 @@ describe("R1: kill -9 during concurrent uploads", () => {
       const uploads = blobs.map(async (bytes, i) => {
         try {
           const res = await uploadBlob(server, keys[i % 3] as (typeof keys)[number], bytes);
-          if (res.status === 200 || res.status === 201) acknowledged.set(sha256Of(bytes), bytes.byteLength);
+          if (res.status === 200 || res.status === 201)
+            acknowledged.set(sha256Of(bytes), bytes.byteLength);
         } catch {
           // the connection died with the process: not acknowledged
         }
@@ -65,12 +69,19 @@ describe("R1: kill -9 during concurrent uploads", () => {
     for (const [sha256, size] of acknowledged) {
       const res = await server.fetch(`/${sha256}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
-      if (res.status !== 200 || bytes.byteLength !== size || sha256Of(bytes) !== sha256) lost.push(sha256);
+      if (res.status !== 200 || bytes.byteLength !== size || sha256Of(bytes) !== sha256)
+        lost.push(sha256);
     }
     await server.stop();
     const { report } = fsck(data.path);
     const tempLeft = await readdir(join(data.path, "tmp"));
-    expect({ lost, corrupt: report.corrupt, dangling: report.dangling, orphans: report.orphans, tempLeft }).toEqual({
+    expect({
+      lost,
+      corrupt: report.corrupt,
+      dangling: report.dangling,
+      orphans: report.orphans,
+      tempLeft,
+    }).toEqual({
       lost: [],
       corrupt: [],
       dangling: [],
@@ -92,7 +103,8 @@ describe("R3: start-up recovery and fsck", () => {
     expect((await uploadBlob(first, testKeys.alice, doomed.bytes)).status).toBe(201);
     await first.stop();
 
-    const shardOf = (sha256: string) => join(data.path, "blobs", sha256.slice(0, 2), sha256.slice(2, 4));
+    const shardOf = (sha256: string) =>
+      join(data.path, "blobs", sha256.slice(0, 2), sha256.slice(2, 4));
     // A row without a file: the disk lost the doomed blob.
     await Bun.file(join(shardOf(doomed.sha256), doomed.sha256)).delete();
     // A valid file without a row, a file under a wrong name, a truncated copy, temp files.
@@ -107,7 +119,11 @@ describe("R3: start-up recovery and fsck", () => {
 
     const before = fsck(data.path);
     expect(before.exitCode).toBe(1);
-    expect(before.report).toMatchObject({ corrupt: [liar], orphans: [orphan.sha256], dangling: [doomed.sha256] });
+    expect(before.report).toMatchObject({
+      corrupt: [liar],
+      orphans: [orphan.sha256],
+      dangling: [doomed.sha256],
+    });
 
     await using server = await startBinary({ dataDir: data.path });
     expect((await server.fetch(`/${kept.sha256}`)).status).toBe(200);
@@ -115,7 +131,10 @@ describe("R3: start-up recovery and fsck", () => {
     expect((await server.fetch(`/${liar}`)).status).toBe(404); // I1
     expect((await server.fetch(`/${orphan.sha256}`)).status).toBe(200); // adopted, ownerless
     expect(await readdir(join(data.path, "tmp"))).toEqual([]);
-    const recovery = server.output().split("\n").find((line) => line.includes('"event":"recovery"'));
+    const recovery = server
+      .output()
+      .split("\n")
+      .find((line) => line.includes('"event":"recovery"'));
     expect(JSON.parse(recovery ?? "{}")).toMatchObject({
       tempFilesRemoved: 1,
       danglingRowsRemoved: 1,
@@ -137,7 +156,8 @@ describe("R3: start-up recovery and fsck", () => {
     expect((await uploadBlob(server, testKeys.bob, flipped.bytes)).status).toBe(201);
     expect((await uploadBlob(server, testKeys.bob, truncated.bytes)).status).toBe(201);
     await server.stop();
-    const pathOf = (sha256: string) => join(data.path, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    const pathOf = (sha256: string) =>
+      join(data.path, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
     const bytes = new Uint8Array(await Bun.file(pathOf(flipped.sha256)).arrayBuffer());
     bytes[100] = (bytes[100] ?? 0) ^ 0xff;
     await writeFile(pathOf(flipped.sha256), bytes);
@@ -145,7 +165,12 @@ describe("R3: start-up recovery and fsck", () => {
     const corrupt = [flipped.sha256, truncated.sha256].sort();
     expect(fsck(data.path).report.corrupt.sort()).toEqual(corrupt);
     expect(fsck(data.path, true).report.corrupt.sort()).toEqual(corrupt);
-    expect(fsck(data.path).report).toMatchObject({ checked: 0, corrupt: [], dangling: [], orphans: [] });
+    expect(fsck(data.path).report).toMatchObject({
+      checked: 0,
+      corrupt: [],
+      dangling: [],
+      orphans: [],
+    });
   });
 });
 
@@ -165,7 +190,9 @@ describe("R5: concurrent uploads of one blob", () => {
     expect(statuses.filter((s) => s === 201).length).toBe(1);
     expect(statuses.filter((s) => s === 200).length).toBe(49);
     for (const key of owners) {
-      const listed = (await (await server.fetch(`/list/${key.pubkey}`)).json()) as Array<{ sha256: string }>;
+      const listed = (await (await server.fetch(`/list/${key.pubkey}`)).json()) as Array<{
+        sha256: string;
+      }>;
       expect(listed.map((d) => d.sha256)).toEqual([blob.sha256]);
     }
     const shard = join(server.dataDir, "blobs", blob.sha256.slice(0, 2), blob.sha256.slice(2, 4));
