@@ -3,13 +3,19 @@ import { join } from "node:path";
 import type { Config } from "./config/schema.ts";
 import type { RouteDeps, RouteSpec } from "./http/route.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
-import { landingRoutes } from "./http/routes/landing.ts";
+import { landingRoutes, type ServerInfo } from "./http/routes/landing.ts";
 import { listRoutes } from "./http/routes/list.ts";
+import { metricsRoutes } from "./http/routes/metrics.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
 import { createHttpApp } from "./http/server.ts";
 import { openSqliteStore } from "./metadata/sqlite/sqlite-store.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
-import { createHanamiMetrics, createRegistry } from "./observability/metrics.ts";
+import {
+  createHanamiMetrics,
+  createRegistry,
+  type HanamiMetrics,
+  METRICS_CONTENT_TYPE,
+} from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
@@ -62,7 +68,7 @@ function serverNamesOf(config: Config): string[] {
   return [own, ...config.serverAliases.map((alias) => alias.toLowerCase())];
 }
 
-function observe(log: Logger, metrics: ReturnType<typeof createHanamiMetrics>) {
+function observe(log: Logger, metrics: HanamiMetrics) {
   return (outcome: Parameters<RouteDeps["onRequestDone"]>[0]) => {
     metrics.requests.inc({
       route: outcome.route,
@@ -80,6 +86,9 @@ function observe(log: Logger, metrics: ReturnType<typeof createHanamiMetrics>) {
     };
     if (outcome.error === null) return log.info("request", fields);
     metrics.errors.inc({ code: outcome.error.code });
+    if (outcome.error.code === "busy" || outcome.error.code === "storage_full") {
+      metrics.requestsShed.inc({ reason: outcome.error.code });
+    }
     if (outcome.error.code === "internal") {
       metrics.unhandledErrors.inc({});
       return log.error("request", { ...fields, error: outcome.error.cause ?? outcome.error });
@@ -88,23 +97,9 @@ function observe(log: Logger, metrics: ReturnType<typeof createHanamiMetrics>) {
   };
 }
 
-export async function startServer(
-  config: Config,
-  version: string,
-  clock: Clock = systemClock,
-): Promise<RunningServer> {
-  const log = createLogger({ level: config.logLevel });
-  const registry = createRegistry();
-  const metrics = createHanamiMetrics(registry);
-  const { store, metadata } = await openStores(config, clock);
-  const recovery = await recoverAtStartup({ store, metadata }, clock.nowSec());
-  log.info("recovery", {
-    tempFilesRemoved: recovery.tempFilesRemoved,
-    danglingRowsRemoved: recovery.danglingRowsRemoved.length,
-    orphansAdopted: recovery.orphansAdopted.length,
-    corruptOrphansRemoved: recovery.corruptOrphansRemoved.length,
-  });
+type Stores = Awaited<ReturnType<typeof openStores>>;
 
+function createServices(config: Config, clock: Clock, { store, metadata }: Stores) {
   const pool = createCpuPool({
     size: config.pool.size === 0 ? defaultPoolSize() : config.pool.size,
     queueLimit: config.pool.queueLimit,
@@ -128,26 +123,53 @@ export async function startServer(
     },
   });
   const blobs = createBlobService({ store, metadata, locks });
+  return { pool, verifier, uploads, blobs };
+}
 
-  let publicBaseUrl = publicBaseUrlOf(config, config.port);
-  const routes: RouteSpec[] = [
-    ...landingRoutes(() => ({
-      name: "hanami",
-      version,
-      buds: SUPPORTED_BUDS,
-      publicUrl: publicBaseUrl,
-    })),
-    ...uploadRoutes({
-      uploads,
-      publicBaseUrl: () => publicBaseUrl,
-      requireAuth: config.upload.requireAuth,
-    }),
-    ...(config.list.enabled
-      ? listRoutes({
-          blobs,
-          publicBaseUrl: () => publicBaseUrl,
-          requireAuth: config.list.requireAuth,
-          ownOnly: config.list.ownOnly,
+type Services = ReturnType<typeof createServices>;
+
+/** Live values read at scrape time; the store's totals are refreshed by each scrape. */
+function createMetrics(services: Services, metadata: Stores["metadata"]) {
+  const registry = createRegistry();
+  const metrics = createHanamiMetrics(registry);
+  let stored = { blobs: 0, bytes: 0 };
+  metrics.setStoreSource(() => stored);
+  metrics.setPoolSource(() => services.pool.stats());
+  metrics.setTokenCacheSource(() => {
+    const stats = services.verifier.stats();
+    return { hits: stats.cacheHits, misses: stats.cacheMisses };
+  });
+  const render = async () => {
+    stored = await metadata.stats();
+    return registry.render();
+  };
+  return { metrics, render };
+}
+
+function createRoutes(
+  config: Config,
+  services: Services,
+  info: () => ServerInfo,
+  observability: ReturnType<typeof createMetrics>,
+): RouteSpec[] {
+  const publicBaseUrl = () => info().publicUrl;
+  const { metrics } = observability;
+  const onStored = (size: number, created: boolean) => {
+    metrics.uploads.inc({ result: created ? "created" : "existing" });
+    metrics.uploadSize.observe({}, size);
+    if (created) metrics.receivedBytes.inc({}, size);
+  };
+  const { uploads, blobs } = services;
+  const { list } = config;
+  return [
+    ...landingRoutes(info),
+    ...uploadRoutes({ uploads, publicBaseUrl, requireAuth: config.upload.requireAuth, onStored }),
+    ...(list.enabled ? listRoutes({ blobs, publicBaseUrl, ...list }) : []),
+    ...(config.metrics.enabled
+      ? metricsRoutes({
+          token: config.metrics.token,
+          contentType: METRICS_CONTENT_TYPE,
+          render: observability.render,
         })
       : []),
     ...blobRoutes({
@@ -156,18 +178,38 @@ export async function startServer(
       deleteEnabled: config.delete.enabled,
     }),
   ];
+}
+
+export async function startServer(
+  config: Config,
+  version: string,
+  clock: Clock = systemClock,
+): Promise<RunningServer> {
+  const log = createLogger({ level: config.logLevel });
+  const stores = await openStores(config, clock);
+  const recovery = await recoverAtStartup(stores, clock.nowSec());
+  log.info("recovery", {
+    tempFilesRemoved: recovery.tempFilesRemoved,
+    danglingRowsRemoved: recovery.danglingRowsRemoved.length,
+    orphansAdopted: recovery.orphansAdopted.length,
+    corruptOrphansRemoved: recovery.corruptOrphansRemoved.length,
+  });
+  const services = createServices(config, clock, stores);
+  const observability = createMetrics(services, stores.metadata);
+  let publicBaseUrl = publicBaseUrlOf(config, config.port);
+  const info = () => ({ name: "hanami", version, buds: SUPPORTED_BUDS, publicUrl: publicBaseUrl });
   const requestIds = createRequestIdGenerator();
   const app = createHttpApp({
-    routes,
+    routes: createRoutes(config, services, info, observability),
     routeDeps: {
       auth: {
         serverNames: serverNamesOf(config),
         clockSkewSec: config.auth.clockSkewSec,
         nowSec: () => clock.nowSec(),
-        verifySignature: (event, expiresAtSec) => verifier.verify(event, expiresAtSec),
+        verifySignature: (event, expiresAtSec) => services.verifier.verify(event, expiresAtSec),
       },
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
-      onRequestDone: observe(log, metrics),
+      onRequestDone: observe(log, observability.metrics),
       nowMs: () => clock.nowMs(),
     },
   });
@@ -192,8 +234,8 @@ export async function startServer(
       const drained = server.stop(false).then(() => true);
       const timedOut = Bun.sleep(config.http.drainTimeoutMs).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
-      await pool.close();
-      await metadata.close();
+      await services.pool.close();
+      await stores.metadata.close();
       log.info("stopped", { reason });
     },
   };

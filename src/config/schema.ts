@@ -69,6 +69,13 @@ export const ConfigSchema = Type.Object({
     ),
     drainTimeoutMs: int(10_000, "On SIGTERM, how long in-flight requests may finish, in ms"),
   }),
+  metrics: Type.Object({
+    enabled: bool(true, "Serve Prometheus metrics at GET /metrics"),
+    token: str(
+      "",
+      "Bearer token required by GET /metrics; empty: open. Prefer HANAMI_METRICS_TOKEN_FILE",
+    ),
+  }),
   pool: Type.Object({
     size: int(0, "CPU worker threads; 0: cores - 1, at least 1"),
     queueLimit: int(256, "Tasks waiting for a worker before requests get 503", 1),

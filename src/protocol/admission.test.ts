@@ -21,14 +21,19 @@ const cases: Array<
   [string, Parameters<typeof checkAdmission>[0], Partial<UploadPolicy>, string | null]
 > = [
   [
-    "accepts an allowed type within the limit",
+    "P-14 step 5: accepts an allowed type within the limit",
     { pubkey: alice, declaredSize: 1000, type: "image/png" },
     {},
     null,
   ],
-  ["P-14: too large", { pubkey: alice, declaredSize: 1001, type: "image/png" }, {}, "too_large"],
   [
-    "P-14: type not allowed",
+    "P-14 step 5: too large",
+    { pubkey: alice, declaredSize: 1001, type: "image/png" },
+    {},
+    "too_large",
+  ],
+  [
+    "P-14 step 5: type not allowed",
     { pubkey: alice, declaredSize: 10, type: "video/mp4" },
     {},
     "unsupported_type",
@@ -40,7 +45,7 @@ const cases: Array<
     "unsupported_type",
   ],
   [
-    "unknown type is checked later (null)",
+    "P-22: an unknown type (null) is checked again after sniffing",
     { pubkey: alice, declaredSize: 10, type: null },
     {},
     null,
@@ -105,4 +110,51 @@ test("B06-04, P-19: preflight headers", () => {
   expect(codeOf({ xSha256: "zz", xContentLength: "1", xContentType: null })).toBe("bad_request");
   expect(codeOf({ xSha256: H, xContentLength: "x", xContentType: null })).toBe("bad_request");
   expect(codeOf({ xSha256: H, xContentLength: null, xContentType: null })).toBe("length_required");
+});
+
+const orderCases: Array<[string, Parameters<typeof checkAdmission>[0], string]> = [
+  [
+    "P-14 step 5: forbidden comes before too large and type",
+    { pubkey: null, declaredSize: 5000, type: "video/mp4" },
+    "forbidden",
+  ],
+  [
+    "P-14 step 5: too large comes before type",
+    { pubkey: alice, declaredSize: 5000, type: "video/mp4" },
+    "too_large",
+  ],
+];
+for (const [name, input, code] of orderCases) {
+  test(name, () => {
+    const strict = { ...policy, allowedPubkeys: [alice] };
+    expect(checkAdmission(input, strict)).toMatchObject({ ok: false, code });
+  });
+}
+
+test("P-22: empty allowedTypes allows every type; active types only when not refused", () => {
+  const open = { ...policy, allowedTypes: [], refuseActiveTypes: false };
+  for (const type of ["video/mp4", "text/html", "application/octet-stream"]) {
+    expect(checkAdmission({ pubkey: null, declaredSize: 1, type }, open).ok).toBe(true);
+  }
+  const refusing = { ...open, refuseActiveTypes: true };
+  expect(
+    checkAdmission({ pubkey: null, declaredSize: 1, type: "text/html" }, refusing),
+  ).toMatchObject({ ok: false, code: "unsupported_type" });
+});
+
+test("P-14 step 3: Content-Length bounds: MAX_SAFE_INTEGER is the largest accepted", () => {
+  expect(parseContentLength(String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+  expect(() => parseContentLength(String(Number.MAX_SAFE_INTEGER + 1))).toThrow(BlossomError);
+  expect(() => parseContentLength("")).toThrow(BlossomError);
+  expect(() => parseContentLength("+5")).toThrow(BlossomError);
+});
+
+test("B06-04, P-19: preflight normalises the hash and the type essence", () => {
+  expect(
+    parsePreflight({
+      xSha256: H.toUpperCase(),
+      xContentLength: "0",
+      xContentType: "Image/PNG; q=1",
+    }),
+  ).toEqual({ sha256: H, size: 0, type: "image/png" });
 });

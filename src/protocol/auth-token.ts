@@ -1,11 +1,11 @@
 // BUD-11 authorization tokens: header decoding (P-05) and the ordered checks of blossom.md §13.3.
 import { type Checked, reject } from "./errors.ts";
-import { type NostrEvent, parseEventShape } from "./nostr-event.ts";
+import { hasValidId, type NostrEvent, parseEventShape, verifySignature } from "./nostr-event.ts";
 import type { Sha256 } from "./sha256.ts";
 
 export type AuthVerb = "get" | "upload" | "list" | "delete" | "media";
 
-export const AUTH_EVENT_KIND = 24242;
+const AUTH_EVENT_KIND = 24242;
 const MAX_DECODED_BYTES = 16 * 1024; // P-05
 const BASE64_ANY = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const EXPIRATION = /^[0-9]{1,10}$/; // P-09, reliability A3
@@ -86,7 +86,7 @@ function tagValues(event: NostrEvent, name: string): string[] {
     .map((tag) => tag[1] as string);
 }
 
-/** Steps 3–8 in order; the id and signature (9–10) are checked by the caller afterwards. */
+/** Steps 3–8 in order; the id and signature (9–10) are checked afterwards, see below. */
 export function checkToken(
   event: NostrEvent,
   need: TokenNeed,
@@ -139,4 +139,14 @@ export function checkImpliedHash(
   if (token.xs.length === 0 && !xRequired) return { ok: true };
   if (token.xs.includes(sha256)) return { ok: true };
   return reject("auth_invalid", `token x tags do not include ${sha256}`);
+}
+
+/**
+ * Steps 9–10 without a cache (B11-16): the id first (µs), the BIP-340 signature last (~1 ms).
+ * Servers use a caching verifier instead; this one serves tests, tools and the worker-free path.
+ */
+export function verifyTokenSignatureSync(event: NostrEvent): Checked<object> {
+  if (!hasValidId(event)) return reject("auth_invalid", "token id does not match its content");
+  if (!verifySignature(event)) return reject("auth_invalid", "token signature is invalid");
+  return { ok: true };
 }

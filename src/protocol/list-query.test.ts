@@ -30,3 +30,16 @@ test("B12-09, P-16: malformed parameters → 400", () => {
   }
   expect(() => parse("", "npub1xyz")).toThrow(BlossomError); // B12-01: hex only
 });
+
+test("B12-05, P-16: limit bounds and zero timestamps", () => {
+  expect(parse("limit=1").query.limit).toBe(1);
+  expect(parse("limit=1000").query.limit).toBe(1000);
+  expect(parse("since=0&until=0").query).toEqual({ limit: 100, sinceSec: 0, untilSec: 0 });
+});
+
+test("B12-01, P-16: the path pubkey must be exactly 64 hex", () => {
+  for (const pubkey of [PK.slice(1), `${PK}0`, "", `${PK.slice(2)}zz`]) {
+    expect(() => parse("", pubkey)).toThrow(BlossomError);
+  }
+  expect(() => parse(`cursor=${H.slice(1)}`)).toThrow(BlossomError);
+});

@@ -4,8 +4,8 @@ import { BlossomError } from "./errors.ts";
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const UNSIGNED = /^[0-9]{1,15}$/;
-export const DEFAULT_LIST_LIMIT = 100;
-export const MAX_LIST_LIMIT = 1000;
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000;
 
 function unsigned(params: URLSearchParams, name: string): number | undefined {
   const value = params.get(name);

@@ -18,6 +18,13 @@ test("P-22: the Content-Type essence is lower-cased without parameters; junk is 
   expect(contentTypeEssence(null)).toBeNull();
   expect(contentTypeEssence("nonsense")).toBeNull();
   expect(contentTypeEssence("a/b/c")).toBeNull();
+  expect(contentTypeEssence(" IMAGE/PNG ")).toBe("image/png");
+  expect(contentTypeEssence("application/vnd.apple.mpegurl;x=1")).toBe(
+    "application/vnd.apple.mpegurl",
+  );
+  expect(contentTypeEssence("")).toBeNull();
+  expect(contentTypeEssence("text/ plain")).toBeNull();
+  expect(contentTypeEssence("tëxt/plain")).toBeNull();
 });
 
 const magic: Array<[string, Uint8Array, string | null]> = [
@@ -33,6 +40,35 @@ const magic: Array<[string, Uint8Array, string | null]> = [
   ["webm", bytes(0x1a, 0x45, 0xdf, 0xa3), "video/webm"],
   ["svg", text('  <svg xmlns="http://www.w3.org/2000/svg">'), "image/svg+xml"],
   ["html", text("<!DOCTYPE html><html>"), "text/html"],
+  ["heic", text("\0\0\0\x18ftypheic"), "image/heic"],
+  ["m4a", text("\0\0\0\x20ftypM4A "), "audio/mp4"],
+  [
+    "matroska",
+    bytes(0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x88, ...text("matroska")),
+    "video/x-matroska",
+  ],
+  [
+    "webm with DocType",
+    bytes(0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84, ...text("webm")),
+    "video/webm",
+  ],
+  ["zip", bytes(0x50, 0x4b, 0x03, 0x04, 0x14), "application/zip"],
+  ["gzip", bytes(0x1f, 0x8b, 0x08, 0x00), "application/gzip"],
+  ["mp3 with ID3", text("ID3\x04\0"), "audio/mpeg"],
+  ["mp3 frame sync (MPEG-1 layer III, 128 kbit/s)", bytes(0xff, 0xfb, 0x90, 0x64), "audio/mpeg"],
+  ["aac ADTS", bytes(0xff, 0xf1, 0x50, 0x80), "audio/aac"],
+  ["UTF-16 text is not mp3", bytes(0xff, 0xfe, 0x3c, 0x00), null],
+  ["ogg", text("OggS\0\x02"), "audio/ogg"],
+  ["flac", text("fLaC\0\0\0\x22"), "audio/flac"],
+  ["wasm", bytes(0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0), "application/wasm"],
+  ["gif87a", text("GIF87a"), "image/gif"],
+  [
+    "svg after a BOM and an XML declaration",
+    text('\uFEFF<?xml version="1.0"?>\n<svg>'),
+    "image/svg+xml",
+  ],
+  ["html tag after whitespace", text("\n\t <HTML><body>"), "text/html"],
+  ["plain text", text("hello world"), null],
   ["random", bytes(1, 2, 3, 4, 5), null],
   ["empty", bytes(), null],
 ];
@@ -56,17 +92,23 @@ test("P-23: extensions from a fixed table, bin when unknown; B04-06 the reverse"
   expect(typeForExtension("JPG")).toBe("image/jpeg");
   expect(typeForExtension("m3u8")).toBe("application/vnd.apple.mpegurl");
   expect(typeForExtension("zzz")).toBeNull();
+  expect(typeForExtension("jpeg")).toBe("image/jpeg");
+  expect(typeForExtension("js")).toBe("text/javascript");
+  expect(typeForExtension("xml")).toBe("application/xml");
+  expect(extensionFor("video/iso.segment")).toBe("m4s");
+  expect(extensionFor("video/x-matroska")).toBe("mkv");
 });
 
 test("A9: active types are the ones a browser would run", () => {
-  for (const type of ["text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript"]) {
+  const active = ["text/html", "image/svg+xml", "application/xhtml+xml", "text/javascript"];
+  for (const type of [...active, "application/javascript", "text/xml", "application/xml"]) {
     expect(isActiveType(type)).toBe(true);
   }
   for (const type of ["image/png", "text/plain", "video/mp4"])
     expect(isActiveType(type)).toBe(false);
 });
 
-test("allowed type patterns: exact, family wildcard, everything, empty list", () => {
+test("P-14 step 5: allowed type patterns: exact, family wildcard, everything, empty list", () => {
   expect(matchesTypePattern("image/png", [])).toBe(true);
   expect(matchesTypePattern("image/png", ["image/*"])).toBe(true);
   expect(matchesTypePattern("video/mp4", ["image/*"])).toBe(false);

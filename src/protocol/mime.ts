@@ -55,8 +55,31 @@ const MAGIC: ReadonlyArray<readonly [readonly number[], string, number?]> = [
   [[0x4f, 0x67, 0x67, 0x53], "audio/ogg"],
   [[0x66, 0x4c, 0x61, 0x43], "audio/flac"],
   [[0x00, 0x61, 0x73, 0x6d], "application/wasm"],
-  [[0x1a, 0x45, 0xdf, 0xa3], "video/webm"],
 ];
+
+const EBML = [0x1a, 0x45, 0xdf, 0xa3];
+
+/** Matroska and WebM share the EBML header; the DocType element near the start tells them apart. */
+function sniffEbml(bytes: Uint8Array): string | null {
+  if (!startsWith(bytes, EBML)) return null;
+  return ascii(bytes, 4, 64).includes("matroska") ? "video/x-matroska" : "video/webm";
+}
+
+/**
+ * An ADTS (AAC) or MPEG audio frame header. Reserved field values are refused, which also keeps
+ * UTF-16 text (BOM FF FE) from passing for MP3.
+ */
+function sniffFrameSync(bytes: Uint8Array): string | null {
+  const [b0, b1 = 0, b2 = 0] = bytes;
+  if (b0 !== 0xff || (b1 & 0xe0) !== 0xe0 || bytes.length < 4) return null;
+  if ((b1 & 0xf6) === 0xf0) return "audio/aac"; // ADTS: sync, any version, layer bits 00
+  const version = (b1 >> 3) & 0x03;
+  const layer = (b1 >> 1) & 0x03;
+  const bitrate = b2 >> 4;
+  const sampleRate = (b2 >> 2) & 0x03;
+  const valid = version !== 1 && layer !== 0 && bitrate !== 0x0f && sampleRate !== 0x03;
+  return valid ? "audio/mpeg" : null;
+}
 
 /** Magic bytes of common blob types; null when unrecognised. */
 export function sniffMime(bytes: Uint8Array): string | null {
@@ -66,9 +89,7 @@ export function sniffMime(bytes: Uint8Array): string | null {
     if (form === "WEBP") return "image/webp";
     if (form === "WAVE") return "audio/wav";
   }
-  if (bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0 && bytes.length > 3)
-    return "audio/mpeg";
-  return sniffFtyp(bytes) ?? sniffText(bytes);
+  return sniffEbml(bytes) ?? sniffFrameSync(bytes) ?? sniffFtyp(bytes) ?? sniffText(bytes);
 }
 
 /** P-22: the request's type unless missing or octet-stream; then sniffed; else octet-stream. */
@@ -125,11 +146,16 @@ export function extensionFor(type: string): string {
   return EXTENSIONS[type] ?? "bin";
 }
 
-const TYPES_BY_EXTENSION = new Map(
-  Object.entries(EXTENSIONS)
+// Reverse lookup: the first type listed for an extension wins; a few common aliases are added.
+const TYPES_BY_EXTENSION = new Map([
+  ["jpeg", "image/jpeg"],
+  ["htm", "text/html"],
+  ["mjs", "text/javascript"],
+  ["m4v", "video/mp4"],
+  ...Object.entries(EXTENSIONS)
     .reverse()
     .map(([type, ext]) => [ext, type] as const),
-);
+]);
 
 /** B04-06: the type a URL's extension suggests, for origins that send none. */
 export function typeForExtension(ext: string): string | null {

@@ -18,6 +18,18 @@ const cases: Array<[string | null, number, RangeResult]> = [
   ["items=0-1", 11, { kind: "full" }],
   ["bytes=-", 11, { kind: "full" }],
   ["bytes=0-5", 0, { kind: "full" }],
+  ["bytes=0-10", 11, { kind: "partial", start: 0, end: 10 }],
+  ["bytes=10-10", 11, { kind: "partial", start: 10, end: 10 }],
+  ["bytes=-11", 11, { kind: "partial", start: 0, end: 10 }],
+  ["Bytes=0-0", 11, { kind: "partial", start: 0, end: 0 }],
+  [" bytes=1-2 ", 11, { kind: "partial", start: 1, end: 2 }],
+  ["bytes=99999999999999999999-", 11, { kind: "unsatisfiable" }],
+  ["bytes=0-99999999999999999999", 11, { kind: "partial", start: 0, end: 10 }],
+  ["bytes=1-2, 4-5", 11, { kind: "full" }],
+  ["bytes=-1-2", 11, { kind: "full" }],
+  ["bytes=0x1-2", 11, { kind: "full" }],
+  ["bytes=-", 0, { kind: "full" }],
+  ["", 11, { kind: "full" }],
 ];
 
 for (const [header, size, expected] of cases) {

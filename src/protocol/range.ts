@@ -5,7 +5,7 @@ export type RangeResult =
   | { kind: "partial"; start: number; end: number }
   | { kind: "unsatisfiable" };
 
-const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
+const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/i; // the range unit is case-insensitive (RFC 9110 §14.1)
 
 export function parseRange(header: string | null | undefined, size: number): RangeResult {
   if (header === null || header === undefined || size === 0) return { kind: "full" };

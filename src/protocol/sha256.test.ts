@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { BlossomError } from "./errors.ts";
-import { lastSha256In, parseBlobPath, parseSha256Header } from "./sha256.ts";
+import { isSha256, lastSha256In, parseBlobPath, parseSha256Header } from "./sha256.ts";
 
 const H = "b1674191a88ec5cdd733e4240a81803105dc412d6c6708d53ab94fc248f4f553";
 
@@ -17,11 +17,24 @@ const paths: Array<[string, ReturnType<typeof parseBlobPath>["kind"], string | n
   [`/${H}/x`, "other", null],
   ["/..%2f..%2fetc%2fpasswd", "other", null],
   ["/favicon.ico", "other", null],
+  [`/${H}.${"a".repeat(32)}`, "blob", "a".repeat(32)],
+  [`/${H}.${"a".repeat(33)}`, "malformed", null],
+  [`/${H}._x`, "malformed", null],
+  [`/${H}.x_-.9`, "blob", "x_-.9"],
+  [`/${H}?x=1`, "malformed", null],
+  [`/${H}0`, "malformed", null],
+  [`/${H}.pdf/`, "other", null],
+  [`//${H}`, "other", null],
+  [`/upload`, "other", null],
   ["/", "other", null],
 ];
 
+/** Names tests by the part that differs: the hash as <hash> (or <HASH>), the tail verbatim. */
+const shorten = (path: string) =>
+  path.replace(H, "<hash>").replace(H.toUpperCase(), "<HASH>").replace(H.slice(1), "<63 hex>");
+
 for (const [path, kind, ext] of paths) {
-  test(`P-01: ${path.slice(0, 40)}… → ${kind}`, () => {
+  test(`P-01: ${shorten(path)} → ${kind}`, () => {
     const parsed = parseBlobPath(path);
     expect(parsed.kind).toBe(kind);
     if (parsed.kind === "blob") {
@@ -43,4 +56,11 @@ test("B03-05: the last 64-hex run of a URL names the blob", () => {
   expect(lastSha256In(`https://cdn.example.com/${first}/${H}.pdf`)).toBe(H);
   expect(lastSha256In(`https://x.test/${H.toUpperCase()}`)).toBe(H);
   expect(lastSha256In("https://x.test/nothing")).toBeNull();
+});
+
+test("B00-02: isSha256 accepts exactly 64 lower-case hex characters", () => {
+  expect(isSha256(H)).toBe(true);
+  for (const bad of [H.toUpperCase(), H.slice(1), `${H}0`, `${H.slice(1)}g`, "", ` ${H}`]) {
+    expect(isSha256(bad)).toBe(false);
+  }
 });

@@ -4,7 +4,7 @@
 import type { BlobRecord, MetadataStore } from "../metadata/metadata-store.ts";
 import { checkAdmission, type UploadPolicy } from "../protocol/admission.ts";
 import { BlossomError, orThrow } from "../protocol/errors.ts";
-import { storedType } from "../protocol/mime.ts";
+import { OCTET_STREAM, storedType } from "../protocol/mime.ts";
 import type { BlobStore, Sha256 } from "../storage/blob-store.ts";
 import type { Clock } from "../util/clock.ts";
 import type { KeyedMutex } from "../util/keyed-mutex.ts";
@@ -83,7 +83,9 @@ export function createUploadService(deps: UploadDeps): UploadService {
 
   async function store_(input: UploadInput): Promise<StoreResult> {
     const admission = { pubkey: input.uploader, declaredSize: input.declaredSize };
-    orThrow(checkAdmission({ ...admission, type: input.declaredType }, policy)); // P-14 step 5
+    // An octet-stream declaration is checked after sniffing, when the real type is known (P-22).
+    const knownType = input.declaredType === OCTET_STREAM ? null : input.declaredType;
+    orThrow(checkAdmission({ ...admission, type: knownType }, policy)); // P-14 step 5
     if (input.declaredSha256 !== undefined && policy.trustDeclaredHash) {
       const existing = await addOwnerIfStored(input.declaredSha256, input.uploader);
       if (existing !== null) return existing; // P-14 step 6

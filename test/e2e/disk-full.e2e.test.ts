@@ -1,7 +1,8 @@
 // R7: the data dir on a 16 MiB tmpfs, filled until full. Every upload is 2xx and readable, or 503
 // with Retry-After and X-Reason; no partial file; the index stays intact; space comes back.
-import { expect, test } from "bun:test";
+
 import { Database } from "bun:sqlite";
+import { expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { startBinary } from "../support/binary.ts";
@@ -47,7 +48,9 @@ test("R7: disk full → 503 + Retry-After, never a partial file; GET keeps worki
     for (const blob of accepted) {
       const res = await server.fetch(`/${blob.sha256}`);
       expect(res.status).toBe(200);
-      expect(new Bun.CryptoHasher("sha256").update(await res.arrayBuffer()).digest("hex")).toBe(blob.sha256);
+      expect(new Bun.CryptoHasher("sha256").update(await res.arrayBuffer()).digest("hex")).toBe(
+        blob.sha256,
+      );
     }
     for (const blob of accepted.slice(0, 3)) {
       expect((await deleteBlob(server, testKeys.alice, blob.sha256)).status).toBe(204);
@@ -72,7 +75,10 @@ test("R7: with no reserve, ENOSPC in mid-stream is a 503 with no partial file an
     return;
   }
   try {
-    await using server = await startBinary({ dataDir: dir.path, env: { HANAMI_STORAGE_RESERVE_FREE_BYTES: "0" } });
+    await using server = await startBinary({
+      dataDir: dir.path,
+      env: { HANAMI_STORAGE_RESERVE_FREE_BYTES: "0" },
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) {
       const res = await uploadBlob(server, testKeys.bob, randomBlob(1536 * 1024).bytes);

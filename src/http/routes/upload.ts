@@ -11,6 +11,8 @@ export interface UploadRouteDeps {
   readonly uploads: UploadService;
   readonly publicBaseUrl: () => string;
   readonly requireAuth: boolean;
+  /** Told of every stored upload, for metrics. */
+  readonly onStored: (size: number, created: boolean) => void;
 }
 
 export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
@@ -34,6 +36,7 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
           checkHash: (sha256) => requestAuth.checkHash(sha256), // P-13
           onChunk: keepAlive,
         });
+        deps.onStored(record.size, created);
         const descriptor = blobDescriptor(record, deps.publicBaseUrl());
         return Response.json(descriptor, { status: created ? 201 : 200 }); // B02-12, B02-13
       },
