@@ -83,6 +83,7 @@ function observe(log: Logger, metrics: HanamiMetrics) {
       method: outcome.method,
       status: outcome.status,
       ms: Math.round(outcome.durationMs * 10) / 10,
+      clientIp: outcome.clientIp,
     };
     if (outcome.error === null) return log.info("request", fields);
     metrics.errors.inc({ code: outcome.error.code });
@@ -208,6 +209,7 @@ export async function startServer(
         nowSec: () => clock.nowSec(),
         verifySignature: (event, expiresAtSec) => services.verifier.verify(event, expiresAtSec),
       },
+      trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
       onRequestDone: observe(log, observability.metrics),
       nowMs: () => clock.nowMs(),

@@ -36,7 +36,15 @@ function configFrom(configFile: string | undefined, flags: Record<string, string
   });
 }
 
+/** One bad request must not take the process down (reliability A15): log, count, live on. */
+function keepAliveOnStrayErrors(): void {
+  const log = createLogger({ level: "error" });
+  process.on("unhandledRejection", (reason) => log.error("unhandled.rejection", { error: reason }));
+  process.on("uncaughtException", (error) => log.error("uncaught.exception", { error }));
+}
+
 async function serve(config: Config): Promise<void> {
+  keepAliveOnStrayErrors();
   const server = await startServer(config, version);
   let stopping = false;
   const stop = (signal: string) => {

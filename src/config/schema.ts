@@ -1,5 +1,6 @@
 // Every setting of hanami: type, default, unit in its name, one-line description (STYLE §3.7).
 // docs/CONFIG.md and docs/hanami.example.yaml are generated from this file.
+import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 
 const MiB = 1024 ** 2;
@@ -108,6 +109,10 @@ export const CONFIG_RULES: ReadonlyArray<
         path: "auth.allowedPubkeys",
         expected: "64 lower-case hex characters per pubkey",
       })),
+  (config) =>
+    config.trustedProxies
+      .filter((address) => isIP(address) === 0)
+      .map(() => ({ path: "trustedProxies", expected: "IP addresses" })),
   (config) =>
     config.http.idleTimeoutSec > 255
       ? [{ path: "http.idleTimeoutSec", expected: "at most 255" }]

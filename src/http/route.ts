@@ -35,17 +35,33 @@ export interface RequestOutcome {
   readonly requestId: string;
   readonly error: BlossomError | null;
   readonly responseBytes: number;
+  /** The peer address, or X-Forwarded-For's first entry when the peer is a trusted proxy. */
+  readonly clientIp: string | null;
 }
 
 export interface RouteDeps {
   readonly auth: AuthDeps;
+  /** Peers whose X-Forwarded-For is believed (reliability A11); empty = none. */
+  readonly trustedProxies: readonly string[];
   readonly nextRequestId: (incoming: string | null) => string;
   readonly onRequestDone: (outcome: RequestOutcome) => void;
   readonly nowMs: () => number;
 }
 
-interface IdleTimerServer {
+interface ServerHandle {
   timeout(request: Request, seconds: number): void;
+  requestIP(request: Request): { address: string } | null;
+}
+
+function clientIpOf(
+  request: Request,
+  server: ServerHandle | null,
+  trusted: readonly string[],
+): string | null {
+  const peer = server?.requestIP(request)?.address ?? null;
+  if (peer === null || !trusted.includes(peer)) return peer;
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded === undefined || forwarded === "" ? peer : forwarded;
 }
 
 /** Enough for the slowest live client we serve; uWS ticks every 4 s, so at least 8 (bun-stack §1). */
@@ -55,7 +71,7 @@ export async function runRoute(
   spec: RouteSpec,
   request: Request,
   params: Readonly<Record<string, string | undefined>>,
-  server: IdleTimerServer | null,
+  server: ServerHandle | null,
   deps: RouteDeps,
 ): Promise<Response> {
   const startedMs = deps.nowMs();
@@ -82,6 +98,7 @@ export async function runRoute(
     requestId,
     error: failure,
     responseBytes: Number(response.headers.get("content-length") ?? 0),
+    clientIp: clientIpOf(request, server, deps.trustedProxies),
   });
   return response;
 }

@@ -79,6 +79,7 @@ export function createHttpApp(options: HttpAppOptions): Elysia {
       requestId,
       error: failure,
       responseBytes: 0,
+      clientIp: null,
     });
     return response;
   });

@@ -168,3 +168,25 @@ describe("BUD-12", () => {
     expect((await noList.fetch(`/list/${alice.pubkey}`)).status).toBe(404);
   });
 });
+
+describe("trusted proxies", () => {
+  const logged = (output: string, requestId: string) =>
+    output
+      .split("\n")
+      .filter((line) => line.includes(`"requestId":"${requestId}"`))
+      .map((line) => JSON.parse(line) as { clientIp: string | null })[0];
+
+  test("S14: X-Forwarded-For is believed only from a configured proxy", async () => {
+    await using proxied = await startBinary({ args: ["--set", "trustedProxies=127.0.0.1"] });
+    await proxied.fetch("/", {
+      headers: { "x-forwarded-for": "203.0.113.7, 10.0.0.1", "x-request-id": "via-proxy" },
+    });
+    await server.fetch("/", {
+      headers: { "x-forwarded-for": "203.0.113.7", "x-request-id": "direct" },
+    });
+    await proxied.stop();
+    await server.stop();
+    expect(logged(proxied.output(), "via-proxy")?.clientIp).toBe("203.0.113.7");
+    expect(logged(server.output(), "direct")?.clientIp).toBe("127.0.0.1");
+  });
+});
