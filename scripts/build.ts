@@ -1,11 +1,45 @@
 // Builds the single executable dist/hanami (bun-stack §4): main and worker entry points,
-// migrations embedded as text imports, production mode, no autoloaded .env or bunfig.
+// migrations embedded as text imports, sharp's runtime embedded as assets (extracted on first
+// use by src/media/sharp-loader.ts), production mode, no autoloaded .env or bunfig.
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 
 const ENTRYPOINTS = ["src/main.ts", "src/workers/cpu.worker.ts"];
 const OUTFILE = "dist/hanami";
+const SHARP_STAGE = "build/sharp/node_modules";
+
+/** sharp, its runtime dependencies and this platform's addon and libvips (not the other 20). */
+function sharpPackages(): string[] {
+  const sharp = JSON.parse(readFileSync("node_modules/sharp/package.json", "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const platform = `${process.platform}-${process.arch}`;
+  return [
+    "sharp",
+    ...Object.keys(sharp.dependencies),
+    `@img/sharp-${platform}`,
+    `@img/sharp-libvips-${platform}`,
+  ];
+}
+
+const NOT_NEEDED_AT_RUN_TIME = /(^|\/)(src|install|docs?)(\/|$)|\.(d\.ts|md|map|cc|h|gyp)$/;
+
+function stageSharp(): void {
+  rmSync("build/sharp", { recursive: true, force: true });
+  for (const name of sharpPackages()) {
+    const from = join("node_modules", name);
+    if (!existsSync(from)) throw new Error(`${from} is missing: run bun install`);
+    cpSync(from, join(SHARP_STAGE, name), {
+      recursive: true,
+      dereference: true,
+      filter: (source) => !NOT_NEEDED_AT_RUN_TIME.test(source.slice(from.length)),
+    });
+  }
+}
 
 const started = performance.now();
+stageSharp();
 const build = Bun.spawnSync(
   [
     process.execPath,
@@ -18,6 +52,12 @@ const build = Bun.spawnSync(
     "--bytecode",
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
+    // lets the extracted sharp resolve its own dependencies through their package.json files
+    "--compile-autoload-package-json",
+    "--external",
+    "sharp",
+    "--asset",
+    SHARP_STAGE,
     "--define",
     `HANAMI_VERSION=${JSON.stringify(pkg.version)}`,
     ...ENTRYPOINTS,
@@ -30,7 +70,5 @@ if (build.exitCode !== 0) {
   console.error(`build failed with exit code ${build.exitCode}`);
   process.exit(1);
 }
-const bytes = Bun.file(OUTFILE).size;
-console.log(
-  `built ${OUTFILE} (${(bytes / 1024 ** 2).toFixed(1)} MiB) in ${Math.round(performance.now() - started)} ms`,
-);
+const mib = (Bun.file(OUTFILE).size / 1024 ** 2).toFixed(1);
+console.log(`built ${OUTFILE} (${mib} MiB) in ${Math.round(performance.now() - started)} ms`);

@@ -37,6 +37,11 @@ export interface RunningServer {
   stop(reason: string): Promise<void>;
 }
 
+/** Where the binary extracts sharp's native runtime: the data dir is rarely mounted noexec. */
+export function mediaCacheDir(config: Config): string {
+  return join(config.dataDir, ".cache");
+}
+
 function indexPath(config: Config): string {
   return join(config.dataDir, "index.sqlite");
 }

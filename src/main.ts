@@ -1,10 +1,11 @@
 // hanami's entry point: argv → subcommand; the only place that exits.
 import { readFileSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
-import { runFsck, runMigrations, startServer } from "./app.ts";
+import { mediaCacheDir, runFsck, runMigrations, startServer } from "./app.ts";
 import { parseArgs, USAGE } from "./config/argv.ts";
 import { formatConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
+import { mediaSelfTest } from "./media/self-test.ts";
 import { createLogger } from "./observability/log.ts";
 
 declare const HANAMI_VERSION: string | undefined;
@@ -65,7 +66,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const { command } = parsed;
   if (command === "version") return void process.stdout.write(`hanami ${version}\n`);
   if (command === "help") return void process.stdout.write(`${USAGE}\n`);
-  if (!["serve", "check-config", "migrate", "fsck"].includes(command)) {
+  if (!["serve", "check-config", "migrate", "fsck", "doctor"].includes(command)) {
     fail(EXIT_USAGE, `unknown command ${command}\n${USAGE}`);
   }
   const loaded = configFrom(parsed.configFile, parsed.flags);
@@ -83,6 +84,11 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (command === "migrate") return runMigrations(config);
+  if (command === "doctor") {
+    const report = await mediaSelfTest({ cacheDir: mediaCacheDir(config), ffmpegPath: "ffmpeg" });
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.exit(report.sharp.ok ? 0 : 1);
+  }
   if (command === "fsck") {
     const result = await runFsck(config, { repair: parsed.repair });
     process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
