@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
 import { mediaCacheDir, runFsck, runMigrations, startServer } from "./app.ts";
-import { parseArgs, USAGE } from "./config/argv.ts";
+import { type ParsedArgs, parseArgs, USAGE } from "./config/argv.ts";
 import { formatConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { mediaSelfTest } from "./media/self-test.ts";
@@ -60,15 +60,44 @@ async function serve(config: Config): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+type Command = (config: Config, args: ParsedArgs, sources: Record<string, string>) => Promise<void>;
+
+/** Commands that need a valid configuration; each exits with its own code. */
+const COMMANDS: Record<string, Command> = {
+  serve: (config) => serve(config),
+  migrate: (config) => runMigrations(config),
+  "check-config": async (config, _args, sources) => {
+    process.stdout.write("config ok\n");
+    for (const [path, source] of Object.entries(sources)) {
+      const value = path
+        .split(".")
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
+      process.stdout.write(`${path} = ${JSON.stringify(value)} (${source})\n`);
+    }
+  },
+  fsck: async (config, args) => {
+    const result = await runFsck(config, { repair: args.repair });
+    printJson(result.report);
+    process.exit(result.ok ? 0 : 1);
+  },
+  doctor: async (config) => {
+    const report = await mediaSelfTest({ cacheDir: mediaCacheDir(config), ffmpegPath: "ffmpeg" });
+    printJson(report);
+    process.exit(report.sharp.ok ? 0 : 1);
+  },
+};
+
 async function main(argv: readonly string[]): Promise<void> {
   const parsed = parseArgs(argv);
   if ("usage" in parsed) fail(EXIT_USAGE, `${parsed.usage}\n${USAGE}`);
-  const { command } = parsed;
-  if (command === "version") return void process.stdout.write(`hanami ${version}\n`);
-  if (command === "help") return void process.stdout.write(`${USAGE}\n`);
-  if (!["serve", "check-config", "migrate", "fsck", "doctor"].includes(command)) {
-    fail(EXIT_USAGE, `unknown command ${command}\n${USAGE}`);
-  }
+  if (parsed.command === "version") return void process.stdout.write(`hanami ${version}\n`);
+  if (parsed.command === "help") return void process.stdout.write(`${USAGE}\n`);
+  const command = COMMANDS[parsed.command];
+  if (command === undefined) fail(EXIT_USAGE, `unknown command ${parsed.command}\n${USAGE}`);
   const loaded = configFrom(parsed.configFile, parsed.flags);
   if ("errors" in loaded) {
     const log = createLogger({ level: "error" });
@@ -76,25 +105,7 @@ async function main(argv: readonly string[]): Promise<void> {
       log.error("config.invalid", { problem: formatConfigError(error) });
     process.exit(EXIT_CONFIG);
   }
-  const { config, sources } = loaded;
-  if (command === "check-config") {
-    process.stdout.write("config ok\n");
-    for (const [path, source] of Object.entries(sources))
-      process.stdout.write(`${path} (${source})\n`);
-    return;
-  }
-  if (command === "migrate") return runMigrations(config);
-  if (command === "doctor") {
-    const report = await mediaSelfTest({ cacheDir: mediaCacheDir(config), ffmpegPath: "ffmpeg" });
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    process.exit(report.sharp.ok ? 0 : 1);
-  }
-  if (command === "fsck") {
-    const result = await runFsck(config, { repair: parsed.repair });
-    process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
-    process.exit(result.ok ? 0 : 1);
-  }
-  await serve(config);
+  await command(loaded.config, parsed, loaded.sources);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
