@@ -2,10 +2,12 @@
 import { join } from "node:path";
 import type { Config } from "./config/schema.ts";
 import type { RouteDeps, RouteSpec } from "./http/route.ts";
+import { adminRoutes } from "./http/routes/admin.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
 import { landingRoutes, type ServerInfo } from "./http/routes/landing.ts";
 import { listRoutes } from "./http/routes/list.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
+import { reportRoutes } from "./http/routes/report.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
 import { createHttpApp } from "./http/server.ts";
 import { openSqliteStore } from "./metadata/sqlite/sqlite-store.ts";
@@ -20,6 +22,7 @@ import { acceptRequestId, createRequestIdGenerator } from "./observability/reque
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
 import { fsck, recoverAtStartup } from "./services/recovery.ts";
+import { createReportService } from "./services/reports.ts";
 import { createTokenVerifier } from "./services/token-verifier.ts";
 import { createUploadService } from "./services/upload.ts";
 import { createLocalStore } from "./storage/local-store.ts";
@@ -27,7 +30,15 @@ import { type Clock, systemClock } from "./util/clock.ts";
 import { createKeyedMutex } from "./util/keyed-mutex.ts";
 import { createCpuPool, defaultPoolSize } from "./workers/pool.ts";
 
-export const SUPPORTED_BUDS = ["BUD-01", "BUD-02", "BUD-06", "BUD-08", "BUD-11", "BUD-12"];
+export const SUPPORTED_BUDS = [
+  "BUD-01",
+  "BUD-02",
+  "BUD-06",
+  "BUD-08",
+  "BUD-09",
+  "BUD-11",
+  "BUD-12",
+];
 
 /** Bun's own 413 has no CORS headers; ours do, so Bun's limit sits far above ours (reliability §0.6). */
 const BUN_BODY_LIMIT_BYTES = 64 * 1024 ** 3;
@@ -129,7 +140,16 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
     },
   });
   const blobs = createBlobService({ store, metadata, locks });
-  return { pool, verifier, uploads, blobs };
+  const reports = createReportService({
+    metadata,
+    store,
+    locks,
+    clock,
+    // Reports carry no expiration; a verified one is remembered for an hour.
+    verifySignature: (event) => verifier.verify(event, clock.nowSec() + 3600),
+    perPubkeyPerHour: config.reports.perPubkeyPerHour,
+  });
+  return { pool, verifier, uploads, blobs, reports };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -165,7 +185,7 @@ function createRoutes(
     metrics.uploadSize.observe({}, size);
     if (created) metrics.receivedBytes.inc({}, size);
   };
-  const { uploads, blobs } = services;
+  const { uploads, blobs, reports } = services;
   const { list } = config;
   return [
     ...landingRoutes(info),
@@ -178,6 +198,10 @@ function createRoutes(
           render: observability.render,
         })
       : []),
+    ...(config.reports.enabled
+      ? reportRoutes({ reports, maxBytes: config.reports.maxBytes, tosText: config.tosText })
+      : []),
+    ...(config.admin.token === "" ? [] : adminRoutes({ reports, token: config.admin.token })),
     ...blobRoutes({
       blobs,
       requireAuthForGet: config.auth.requireForGet,

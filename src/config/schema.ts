@@ -70,6 +70,21 @@ export const ConfigSchema = Type.Object({
     ),
     drainTimeoutMs: int(10_000, "On SIGTERM, how long in-flight requests may finish, in ms"),
   }),
+  reports: Type.Object({
+    enabled: bool(true, "Accept BUD-09 reports at PUT /report"),
+    maxBytes: int(65_536, "Largest report event accepted, in bytes", 1),
+    perPubkeyPerHour: int(30, "Reports one pubkey may send per hour before 429", 1),
+  }),
+  admin: Type.Object({
+    token: str(
+      "",
+      "Bearer token of the admin API (/admin/...); empty: admin API off. Prefer HANAMI_ADMIN_TOKEN_FILE",
+    ),
+  }),
+  tosText: str(
+    "Blobs on this server must be legal where it runs. Report abuse with a NIP-56 event at PUT /report.",
+    "Rules and terms of service shown at GET /tos (B09-06)",
+  ),
   metrics: Type.Object({
     enabled: bool(true, "Serve Prometheus metrics at GET /metrics"),
     token: str(

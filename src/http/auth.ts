@@ -1,5 +1,7 @@
 // BUD-11 at the HTTP edge: turns the Authorization header into a verified token, or throws.
 // The order is blossom.md §13.3: cheap checks first, the signature last, x (step 8) on demand.
+
+import { timingSafeEqual } from "node:crypto";
 import {
   type AuthToken,
   type AuthVerb,
@@ -28,8 +30,30 @@ export interface RouteAuthSpec {
   readonly x: "required" | "optional";
 }
 
+/** An operator route (admin API, metrics): a shared secret, compared in constant time (S17). */
+export interface BearerAuth {
+  readonly bearerToken: string;
+}
+
 /** Every route states its auth; "public" must be written out (STYLE rule 4). */
-export type RouteAuth = "public" | RouteAuthSpec;
+export type RouteAuth = "public" | RouteAuthSpec | BearerAuth;
+
+function digest(text: string): Buffer {
+  return Buffer.from(new Bun.CryptoHasher("sha256").update(text).digest());
+}
+
+/** Equal-length digests, so neither the content nor the length of the secret leaks (A14). */
+export function secretEquals(given: string, secret: string): boolean {
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+function checkBearer(request: Request, auth: BearerAuth): void {
+  const header = request.headers.get("authorization") ?? "";
+  const given = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, "") : "";
+  if (auth.bearerToken === "" || !secretEquals(given, auth.bearerToken)) {
+    throw new BlossomError("forbidden", "a valid operator token is required");
+  }
+}
 
 /** The verified token of one request, and the step-8 check the handler must run. */
 export class RequestAuth {
@@ -64,6 +88,10 @@ export async function authenticate(
   deps: AuthDeps,
 ): Promise<RequestAuth> {
   if (auth === "public") return new RequestAuth(null, null);
+  if ("bearerToken" in auth) {
+    checkBearer(request, auth);
+    return new RequestAuth(null, null);
+  }
   const header = request.headers.get("authorization");
   // P-12: a token on GET/HEAD that does not need one is ignored entirely.
   if (!auth.required && (header === null || auth.verb === "get")) {

@@ -19,6 +19,16 @@ export interface ListQuery {
   readonly untilSec?: number;
 }
 
+/** One blob named by one BUD-09 report (P-20: a row per event and existing hash). */
+export interface ReportRecord {
+  readonly eventId: string;
+  readonly sha256: Sha256;
+  readonly reporter: string;
+  readonly type: string | null;
+  readonly content: string;
+  readonly receivedSec: number;
+}
+
 export type RemoveOwnerResult = "not_found" | "not_owner" | "owner_removed" | "blob_removed";
 
 export interface MetadataStore {
@@ -44,5 +54,14 @@ export interface MetadataStore {
   /** Every recorded hash, for recovery and fsck. */
   allHashes(): AsyncIterable<Sha256>;
   stats(): Promise<{ blobs: number; bytes: number }>;
+  /** Stores report rows; a repeated (event, blob) pair is ignored. Returns how many were new. */
+  addReports(rows: readonly ReportRecord[]): Promise<number>;
+  /** Newest first. */
+  listReports(limit: number): Promise<ReportRecord[]>;
+  /** Removes the reports of one event, or every report of one blob; returns how many. */
+  dismissReports(filter: { eventId: string } | { sha256: Sha256 }): Promise<number>;
+  /** B09-05: a banned hash can never be stored again. */
+  ban(sha256: Sha256, reason: string, nowSec: number): Promise<void>;
+  isBanned(sha256: Sha256): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -42,7 +42,7 @@ export interface Preflight {
 export interface UploadService {
   store(input: UploadInput): Promise<StoreResult>;
   /** BUD-06: the same admission rules as PUT, without a body (P-19). */
-  preflight(request: Preflight): void;
+  preflight(request: Preflight): Promise<void>;
   /** Publishes verified bytes: commit the staged file, then the row, under the hash's lock. */
   commitStaged: CommitStaged;
 }
@@ -81,11 +81,18 @@ export function createUploadService(deps: UploadDeps): UploadService {
       }
     });
 
+  /** B09-05: a hash the operator banned is refused before and after its bytes are read. */
+  async function refuseBanned(sha256: Sha256): Promise<void> {
+    if (await metadata.isBanned(sha256))
+      throw new BlossomError("forbidden", "this blob is banned here");
+  }
+
   async function store_(input: UploadInput): Promise<StoreResult> {
     const admission = { pubkey: input.uploader, declaredSize: input.declaredSize };
     // An octet-stream declaration is checked after sniffing, when the real type is known (P-22).
     const knownType = input.declaredType === OCTET_STREAM ? null : input.declaredType;
     orThrow(checkAdmission({ ...admission, type: knownType }, policy)); // P-14 step 5
+    if (input.declaredSha256 !== undefined) await refuseBanned(input.declaredSha256);
     if (input.declaredSha256 !== undefined && policy.trustDeclaredHash) {
       const existing = await addOwnerIfStored(input.declaredSha256, input.uploader);
       if (existing !== null) return existing; // P-14 step 6
@@ -100,6 +107,7 @@ export function createUploadService(deps: UploadDeps): UploadService {
       throw new BlossomError("hash_mismatch", "body does not match X-SHA-256"); // P-14 step 8
     }
     input.checkHash(sha256); // P-14 step 9
+    await refuseBanned(sha256);
     const type = storedType(input.declaredType, head); // P-22
     orThrow(checkAdmission({ ...admission, declaredSize: size, type }, policy));
     const record = { sha256, size, type, uploadedSec: clock.nowSec() };
@@ -117,9 +125,10 @@ export function createUploadService(deps: UploadDeps): UploadService {
 
   return {
     store: store_,
-    preflight: (request) => {
+    preflight: async (request) => {
       const { pubkey, size, type } = request;
       orThrow(checkAdmission({ pubkey, declaredSize: size, type }, policy)); // P-19
+      await refuseBanned(request.sha256);
     },
     commitStaged,
   };

@@ -46,14 +46,14 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
       path: "/upload",
       name: "upload",
       auth,
-      handle: ({ request, auth: requestAuth }) => {
+      handle: async ({ request, auth: requestAuth }) => {
         const { sha256, size, type } = parsePreflight({
           xSha256: request.headers.get("x-sha-256"),
           xContentLength: request.headers.get("x-content-length"),
           xContentType: request.headers.get("x-content-type"),
         });
         requestAuth.checkHash(sha256);
-        deps.uploads.preflight({ pubkey: requestAuth.pubkey, sha256, size, type });
+        await deps.uploads.preflight({ pubkey: requestAuth.pubkey, sha256, size, type });
         return new Response(null, { status: 200 }); // P-19: 200, never 204
       },
     },

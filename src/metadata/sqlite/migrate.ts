@@ -1,8 +1,12 @@
 // Embedded migrations: imported as text so they live inside the compiled binary (bun-stack §4).
 import type { Database } from "bun:sqlite";
 import init from "./migrations/0001_init.sql" with { type: "text" };
+import reports from "./migrations/0002_reports.sql" with { type: "text" };
 
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [{ version: 1, sql: init }];
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  { version: 1, sql: init },
+  { version: 2, sql: reports },
+];
 
 /** Applies every migration newer than the database, each in its own transaction. */
 export function migrate(sqlite: Database, nowSec: number): number[] {

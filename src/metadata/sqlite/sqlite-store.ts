@@ -5,6 +5,7 @@ import { and, asc, count, desc, eq, gt, gte, lt, lte, or, sql, sum } from "drizz
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { BlobRecord, MetadataStore, RemoveOwnerResult } from "../metadata-store.ts";
 import { migrate } from "./migrate.ts";
+import { sqliteModeration } from "./moderation.ts";
 import { blobs, owners } from "./schema.ts";
 
 const p = sql.placeholder;
@@ -172,6 +173,7 @@ export function openSqliteStore(options: { path: string; nowSec: number }): Meta
       const row = q.stats.get();
       return { blobs: row?.blobs ?? 0, bytes: Number(row?.bytes ?? 0) };
     },
+    ...sqliteModeration(sqlite),
     close: async () => sqlite.close(),
   };
 }
