@@ -292,3 +292,13 @@ export async function runFsck(
     await metadata.close();
   }
 }
+
+/** `hanami reports`: the newest reports, for an operator at the console. */
+export async function listReports(config: Config, limit: number): Promise<unknown[]> {
+  const { metadata } = await openStores(config, systemClock);
+  try {
+    return await metadata.listReports(limit);
+  } finally {
+    await metadata.close();
+  }
+}

@@ -1,7 +1,7 @@
 // hanami's entry point: argv → subcommand; the only place that exits.
 import { readFileSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
-import { mediaCacheDir, runFsck, runMigrations, startServer } from "./app.ts";
+import { listReports, mediaCacheDir, runFsck, runMigrations, startServer } from "./app.ts";
 import { type ParsedArgs, parseArgs, USAGE } from "./config/argv.ts";
 import { formatConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
@@ -84,6 +84,7 @@ const COMMANDS: Record<string, Command> = {
     printJson(result.report);
     process.exit(result.ok ? 0 : 1);
   },
+  reports: async (config) => printJson(await listReports(config, 1000)),
   doctor: async (config) => {
     const report = await mediaSelfTest({ cacheDir: mediaCacheDir(config), ffmpegPath: "ffmpeg" });
     printJson(report);

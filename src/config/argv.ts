@@ -76,6 +76,7 @@ Commands:
   check-config    validate the configuration, print every problem, exit 78 on error
   migrate         apply database migrations and exit
   fsck [--repair] re-hash every stored blob; report corrupt, orphan and dangling entries
+  reports         print the newest BUD-09 reports (act on them with the admin API)
   doctor          check that image processing (sharp) and ffmpeg work on this machine
   version         print the version
 

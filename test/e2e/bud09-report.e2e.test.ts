@@ -1,6 +1,6 @@
 // BUD-09 reports (P-20, S19) and the operator's moderation API, against the binary.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type RunningServer, startBinary } from "../support/binary.ts";
+import { BINARY, type RunningServer, startBinary } from "../support/binary.ts";
 import { uploadBlob } from "../support/blossom.ts";
 import { randomBlob, signEvent, signToken, type TestKey, testKeys } from "../support/nostr.ts";
 
@@ -117,6 +117,18 @@ describe("moderation (admin API)", () => {
     expect((await server.fetch("/admin/reports")).status).toBe(403);
     expect((await admin("/admin/reports", {}, "wrong")).status).toBe(403);
     expect((await admin("/admin/reports")).status).toBe(200);
+  });
+
+  test("B09-03: hanami reports prints the stored reports from the index", async () => {
+    const blob = await stored();
+    const event = report(bob, [["x", blob.sha256, "illegal"]]);
+    expect((await put(event)).status).toBe(200);
+    const run = Bun.spawnSync([BINARY, "reports", "--data-dir", server.dataDir], {
+      env: { PATH: process.env.PATH ?? "", HANAMI_STORAGE_RESERVE_FREE_BYTES: "0" },
+    });
+    expect(run.exitCode).toBe(0);
+    const printed = JSON.parse(run.stdout.toString()) as Array<{ eventId: string; type: string }>;
+    expect(printed).toContainEqual(expect.objectContaining({ eventId: event.id, type: "illegal" }));
   });
 
   test("B09-03: dismissing a report removes it from the list", async () => {
