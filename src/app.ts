@@ -19,6 +19,7 @@ import {
   METRICS_CONTENT_TYPE,
 } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
+import { createAdaptiveLimiter } from "./overload/limiter.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
 import { fsck, recoverAtStartup } from "./services/recovery.ts";
@@ -229,6 +230,13 @@ export async function startServer(
   let publicBaseUrl = publicBaseUrlOf(config, config.port);
   const info = () => ({ name: "hanami", version, buds: SUPPORTED_BUDS, publicUrl: publicBaseUrl });
   const requestIds = createRequestIdGenerator();
+  const authLimiter = createAdaptiveLimiter({
+    initialLimit: 64,
+    minLimit: 2 * services.pool.stats().size,
+    maxLimit: config.pool.queueLimit,
+    nowMs: () => clock.nowMs(),
+  });
+  observability.metrics.setLimiterSource(() => [{ route: "auth", limit: authLimiter.limit() }]);
   const app = createHttpApp({
     routes: createRoutes(config, services, info, observability),
     routeDeps: {
@@ -238,6 +246,7 @@ export async function startServer(
         nowSec: () => clock.nowSec(),
         verifySignature: (event, expiresAtSec) => services.verifier.verify(event, expiresAtSec),
       },
+      authLimiter,
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
       onRequestDone: observe(log, observability.metrics),

@@ -1,5 +1,6 @@
 // Registers one route: auth first (fail closed), then the handler, then CORS, errors, metrics.
 import type { Elysia } from "elysia";
+import type { AdaptiveLimiter } from "../overload/limiter.ts";
 import { BlossomError } from "../protocol/errors.ts";
 import { type AuthDeps, authenticate, type RequestAuth, type RouteAuth } from "./auth.ts";
 import { addCorsHeaders } from "./cors.ts";
@@ -41,6 +42,7 @@ export interface RequestOutcome {
 
 export interface RouteDeps {
   readonly auth: AuthDeps;
+  readonly authLimiter: Pick<AdaptiveLimiter, "tryAcquire">;
   /** Peers whose X-Forwarded-For is believed (reliability A11); empty = none. */
   readonly trustedProxies: readonly string[];
   readonly nextRequestId: (incoming: string | null) => string;
@@ -67,6 +69,30 @@ function clientIpOf(
 /** Enough for the slowest live client we serve; uWS ticks every 4 s, so at least 8 (bun-stack §1). */
 const UPLOAD_IDLE_SEC = 30;
 
+/** Signature checks are the CPU cost that bursts: their concurrency adapts to latency (A4). */
+async function authenticateWithinLimit(
+  request: Request,
+  auth: RouteAuth,
+  deps: RouteDeps,
+): Promise<RequestAuth> {
+  const verifiesToken =
+    auth !== "public" && !("bearerToken" in auth) && request.headers.has("authorization");
+  const permit = verifiesToken ? deps.authLimiter.tryAcquire() : undefined;
+  if (permit === null) {
+    throw new BlossomError("busy", "too many signature checks in flight, retry later", {
+      retryAfterSec: 1,
+    });
+  }
+  try {
+    const result = await authenticate(request, auth, deps.auth);
+    permit?.release("success");
+    return result;
+  } catch (error) {
+    permit?.release(error instanceof BlossomError && error.code === "busy" ? "dropped" : "success");
+    throw error;
+  }
+}
+
 export async function runRoute(
   spec: RouteSpec,
   request: Request,
@@ -79,7 +105,7 @@ export async function runRoute(
   let response: Response;
   let failure: BlossomError | null = null;
   try {
-    const auth = await authenticate(request, spec.auth, deps.auth);
+    const auth = await authenticateWithinLimit(request, spec.auth, deps);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     const url = new URL(request.url);
     response = await spec.handle({ request, url, params, auth, keepAlive, requestId });
