@@ -7,6 +7,7 @@ import { blobRoutes } from "./http/routes/blobs.ts";
 import { landingRoutes, type ServerInfo } from "./http/routes/landing.ts";
 import { listRoutes } from "./http/routes/list.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
+import { mirrorRoutes } from "./http/routes/mirror.ts";
 import { reportRoutes } from "./http/routes/report.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
 import { createHttpApp } from "./http/server.ts";
@@ -22,6 +23,8 @@ import { acceptRequestId, createRequestIdGenerator } from "./observability/reque
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
+import { createMirrorService } from "./services/mirror.ts";
+import { createMirrorFetcher, systemResolve } from "./services/mirror-fetch.ts";
 import { fsck, recoverAtStartup } from "./services/recovery.ts";
 import { createReportService } from "./services/reports.ts";
 import { createTokenVerifier } from "./services/token-verifier.ts";
@@ -150,7 +153,14 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
     verifySignature: (event) => verifier.verify(event, clock.nowSec() + 3600),
     perPubkeyPerHour: config.reports.perPubkeyPerHour,
   });
-  return { pool, verifier, uploads, blobs, reports };
+  const fetchBlob = createMirrorFetcher({
+    ...config.mirror,
+    resolve: systemResolve,
+    maxBytes: config.upload.maxBytes,
+    nowMs: () => clock.nowMs(),
+  });
+  const mirrors = createMirrorService({ fetchBlob, uploads });
+  return { pool, verifier, uploads, blobs, reports, mirrors };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -186,11 +196,14 @@ function createRoutes(
     metrics.uploadSize.observe({}, size);
     if (created) metrics.receivedBytes.inc({}, size);
   };
-  const { uploads, blobs, reports } = services;
+  const { uploads, blobs, reports, mirrors } = services;
   const { list } = config;
   return [
     ...landingRoutes(info),
     ...uploadRoutes({ uploads, publicBaseUrl, requireAuth: config.upload.requireAuth, onStored }),
+    ...(config.mirror.enabled
+      ? mirrorRoutes({ mirrors, publicBaseUrl, requireAuth: config.upload.requireAuth, onStored })
+      : []),
     ...(list.enabled ? listRoutes({ blobs, publicBaseUrl, ...list }) : []),
     ...(config.metrics.enabled
       ? metricsRoutes({

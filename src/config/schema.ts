@@ -56,7 +56,15 @@ export const ConfigSchema = Type.Object({
     enabled: bool(true, "Serve DELETE /<sha256> (always with a delete token)"),
   }),
   mirror: Type.Object({
+    enabled: bool(true, "Serve PUT /mirror (BUD-04)"),
     allowHosts: list("host or host:port exempt from the mirror address guard (tests only)"),
+    connectTimeoutMs: int(10_000, "Longest wait for the origin to accept the connection, in ms", 1),
+    totalTimeoutMs: int(120_000, "Longest a whole mirror download may take, in ms", 1),
+    minBytesPerSec: int(
+      16_384,
+      "Slowest origin tolerated after the first 5 s, in bytes per second",
+    ),
+    maxRedirects: int(5, "Redirects followed, each one checked again"),
   }),
   storage: Type.Object({
     reserveFreeBytes: int(GiB, "Uploads answer 503 when less than this many bytes are free"),

@@ -45,6 +45,8 @@ export interface UploadService {
   preflight(request: Preflight): Promise<void>;
   /** Publishes verified bytes: commit the staged file, then the row, under the hash's lock. */
   commitStaged: CommitStaged;
+  /** Adds an owner to a blob already stored, without any bytes; null when it is not stored. */
+  adopt(sha256: Sha256, owner: string | null): Promise<StoreResult | null>;
 }
 
 export type CommitStaged = (
@@ -131,5 +133,10 @@ export function createUploadService(deps: UploadDeps): UploadService {
       await refuseBanned(request.sha256);
     },
     commitStaged,
+    adopt: async (sha256, owner) => {
+      orThrow(checkAdmission({ pubkey: owner, declaredSize: null, type: null }, policy));
+      await refuseBanned(sha256);
+      return addOwnerIfStored(sha256, owner);
+    },
   };
 }
