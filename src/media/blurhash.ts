@@ -24,6 +24,29 @@ function toSrgb(value: number): number {
 
 const signPow = (value: number, exp: number) => Math.sign(value) * Math.abs(value) ** exp;
 
+/** One DCT component: the image's linear colour weighted by cos basis (i, j). */
+function basisFactor(
+  linear: Float64Array,
+  width: number,
+  height: number,
+  i: number,
+  j: number,
+): [number, number, number] {
+  const scale = (i === 0 && j === 0 ? 1 : 2) / (width * height);
+  let [r, g, b] = [0, 0, 0];
+  for (let y = 0; y < height; y++) {
+    const basisY = Math.cos((Math.PI * j * y) / height);
+    for (let x = 0; x < width; x++) {
+      const basis = Math.cos((Math.PI * i * x) / width) * basisY;
+      const at = (y * width + x) * 3;
+      r += basis * (linear[at] ?? 0);
+      g += basis * (linear[at + 1] ?? 0);
+      b += basis * (linear[at + 2] ?? 0);
+    }
+  }
+  return [r * scale, g * scale, b * scale];
+}
+
 /** `pixels`: width × height × `channels` bytes (3 = RGB, 4 = RGBA, alpha ignored). */
 export function encodeBlurhash(
   pixels: Uint8Array,
@@ -39,21 +62,7 @@ export function encodeBlurhash(
   }
   const factors: Array<[number, number, number]> = [];
   for (let j = 0; j < componentsY; j++) {
-    for (let i = 0; i < componentsX; i++) {
-      const scale = (i === 0 && j === 0 ? 1 : 2) / (width * height);
-      let [r, g, b] = [0, 0, 0];
-      for (let y = 0; y < height; y++) {
-        const basisY = Math.cos((Math.PI * j * y) / height);
-        for (let x = 0; x < width; x++) {
-          const basis = Math.cos((Math.PI * i * x) / width) * basisY;
-          const at = (y * width + x) * 3;
-          r += basis * (linear[at] ?? 0);
-          g += basis * (linear[at + 1] ?? 0);
-          b += basis * (linear[at + 2] ?? 0);
-        }
-      }
-      factors.push([r * scale, g * scale, b * scale]);
-    }
+    for (let i = 0; i < componentsX; i++) factors.push(basisFactor(linear, width, height, i, j));
   }
   const [dc, ...ac] = factors as [[number, number, number], ...Array<[number, number, number]>];
   let hash = base83(componentsX - 1 + (componentsY - 1) * 9, 1);

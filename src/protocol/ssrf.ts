@@ -64,25 +64,32 @@ function parseIPv6(text: string): number[] | null {
 
 const embeddedV4 = (high: number, low: number) => ((high << 16) >>> 0) + low;
 
-function classifyIPv6(g: number[]): AddressVerdict {
+/** Prefixes that carry an IPv4 address inside; the embedded address decides. */
+function embeddedIPv4(g: number[]): number | null {
   const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, h7 = 0, h8 = 0] = g;
-  const v4Tail = embeddedV4(h7, h8);
-  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && (f === 0 || f === 0xffff)) {
-    return classifyIPv4(v4Tail); // ::, ::1, v4-compatible and v4-mapped
-  }
+  const zeroHigh = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
+  if (zeroHigh && (f === 0 || f === 0xffff)) return embeddedV4(h7, h8); // ::, ::1, compatible, mapped
   if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0)
-    return classifyIPv4(v4Tail); // NAT64
-  if (a === 0x64 && b === 0xff9b && c === 1)
-    return { allowed: false, reason: "local NAT64 address" };
-  if (a === 0x2002) return classifyIPv4(embeddedV4(b, c)); // 6to4
-  if (a === 0x2001 && b === 0) return { allowed: false, reason: "Teredo address" };
-  if (a === 0x2001 && b === 0xdb8) return { allowed: false, reason: "documentation address" };
-  if (a === 0x100 && b === 0 && c === 0 && d === 0)
-    return { allowed: false, reason: "discard address" };
-  if ((a & 0xfe00) === 0xfc00) return { allowed: false, reason: "unique local address" };
-  if ((a & 0xffc0) === 0xfe80) return { allowed: false, reason: "link-local address" };
-  if ((a & 0xff00) === 0xff00) return { allowed: false, reason: "multicast address" };
-  return { allowed: true };
+    return embeddedV4(h7, h8); // NAT64
+  if (a === 0x2002) return embeddedV4(b, c); // 6to4
+  return null;
+}
+
+const refusedIPv6: Array<[test: (g: number[]) => boolean, reason: string]> = [
+  [([a, b, c]) => a === 0x64 && b === 0xff9b && c === 1, "local NAT64 address"],
+  [([a, b]) => a === 0x2001 && b === 0, "Teredo address"],
+  [([a, b]) => a === 0x2001 && b === 0xdb8, "documentation address"],
+  [([a, b, c, d]) => a === 0x100 && b === 0 && c === 0 && d === 0, "discard address"],
+  [([a = 0]) => (a & 0xfe00) === 0xfc00, "unique local address"],
+  [([a = 0]) => (a & 0xffc0) === 0xfe80, "link-local address"],
+  [([a = 0]) => (a & 0xff00) === 0xff00, "multicast address"],
+];
+
+function classifyIPv6(groups: number[]): AddressVerdict {
+  const v4 = embeddedIPv4(groups);
+  if (v4 !== null) return classifyIPv4(v4);
+  const refused = refusedIPv6.find(([test]) => test(groups));
+  return refused === undefined ? { allowed: true } : { allowed: false, reason: refused[1] };
 }
 
 /** Judges one resolved or literal address; anything unparsable is refused. */

@@ -141,45 +141,55 @@ function resolveLocation(location: string, base: URL): string {
   }
 }
 
+/** Follows up to `maxRedirects` hops, re-checking every hop's URL and address. */
+async function openFinalResponse(
+  rawUrl: string,
+  options: MirrorFetchOptions,
+  signal: AbortSignal,
+): Promise<{ url: URL; res: IncomingMessage }> {
+  let url = orThrow(parseMirrorUrl(rawUrl)).url;
+  for (let hop = 0; ; hop++) {
+    const address = await checkedAddress(url, options);
+    const res = await request(url, address, options, signal);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (status < 300 || status >= 400 || location === undefined) return { url, res };
+    res.destroy();
+    if (hop >= options.maxRedirects)
+      throw new BlossomError("upstream_failed", "mirror origin redirects too often");
+    url = orThrow(parseMirrorUrl(resolveLocation(location, url))).url;
+  }
+}
+
+function declaredLength(res: IncomingMessage, maxBytes: number): number | null {
+  const length = res.headers["content-length"];
+  const contentLength = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
+  if (contentLength !== null && contentLength > maxBytes) {
+    res.destroy();
+    throw new BlossomError("too_large", `mirrored blob is larger than ${maxBytes} bytes`);
+  }
+  return contentLength;
+}
+
 export function createMirrorFetcher(options: MirrorFetchOptions) {
   return async function fetchBlob(rawUrl: string): Promise<MirrorResponse> {
     const startedMs = options.nowMs();
     const deadline = new AbortController();
     setTimeout(() => deadline.abort(), options.totalTimeoutMs).unref();
-    let url = orThrow(parseMirrorUrl(rawUrl)).url;
-    for (let hop = 0; ; hop++) {
-      const address = await checkedAddress(url, options);
-      const res = await request(url, address, options, deadline.signal);
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (status >= 300 && status < 400 && location !== undefined) {
-        res.destroy();
-        if (hop >= options.maxRedirects)
-          throw new BlossomError("upstream_failed", "mirror origin redirects too often");
-        url = orThrow(parseMirrorUrl(resolveLocation(location, url))).url; // every hop re-checked
-        continue;
-      }
-      if (status < 200 || status > 299) {
-        res.destroy();
-        throw new BlossomError("upstream_failed", `mirror origin answered ${status}`);
-      }
-      const length = res.headers["content-length"];
-      const contentLength = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
-      if (contentLength !== null && contentLength > options.maxBytes) {
-        res.destroy();
-        throw new BlossomError(
-          "too_large",
-          `mirrored blob is larger than ${options.maxBytes} bytes`,
-        );
-      }
-      const type = res.headers["content-type"];
-      return {
-        finalUrl: url,
-        contentType: typeof type === "string" ? type.replace(/[^\x20-\x7e]/g, "") : null,
-        contentLength,
-        body: limitedBody(res, options, startedMs, deadline),
-      };
+    const { url, res } = await openFinalResponse(rawUrl, options, deadline.signal);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      res.destroy();
+      throw new BlossomError("upstream_failed", `mirror origin answered ${status}`);
     }
+    const contentLength = declaredLength(res, options.maxBytes);
+    const type = res.headers["content-type"];
+    return {
+      finalUrl: url,
+      contentType: typeof type === "string" ? type.replace(/[^\x20-\x7e]/g, "") : null,
+      contentLength,
+      body: limitedBody(res, options, startedMs, deadline),
+    };
   };
 }
 
