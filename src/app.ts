@@ -6,6 +6,7 @@ import { adminRoutes } from "./http/routes/admin.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
 import { landingRoutes, type ServerInfo } from "./http/routes/landing.ts";
 import { listRoutes } from "./http/routes/list.ts";
+import { mediaRoutes } from "./http/routes/media.ts";
 import { metricsRoutes } from "./http/routes/metrics.ts";
 import { mirrorRoutes } from "./http/routes/mirror.ts";
 import { reportRoutes } from "./http/routes/report.ts";
@@ -23,6 +24,7 @@ import { acceptRequestId, createRequestIdGenerator } from "./observability/reque
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
+import { createMediaService } from "./services/media.ts";
 import { createMirrorService } from "./services/mirror.ts";
 import { createMirrorFetcher, systemResolve } from "./services/mirror-fetch.ts";
 import { fsck, recoverAtStartup } from "./services/recovery.ts";
@@ -160,7 +162,29 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
     nowMs: () => clock.nowMs(),
   });
   const mirrors = createMirrorService({ fetchBlob, uploads });
-  return { pool, verifier, uploads, blobs, reports, mirrors };
+  const media = createMediaService({
+    pool,
+    uploads,
+    store,
+    metadata,
+    clock,
+    policy: {
+      maxUploadBytes: config.media.maxBytes,
+      allowedTypes: [],
+      allowedPubkeys: config.auth.allowedPubkeys,
+      refuseActiveTypes: true,
+      requireContentLength: config.upload.requireContentLength,
+    },
+    image: {
+      maxPixels: config.media.maxPixels,
+      maxDimension: config.media.maxDimension,
+      thumbnailDimension: config.media.thumbnailDimension,
+      format: config.media.imageFormat,
+      quality: config.media.imageQuality,
+      cacheDir: mediaCacheDir(config),
+    },
+  });
+  return { pool, verifier, uploads, blobs, reports, mirrors, media };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -196,13 +220,16 @@ function createRoutes(
     metrics.uploadSize.observe({}, size);
     if (created) metrics.receivedBytes.inc({}, size);
   };
-  const { uploads, blobs, reports, mirrors } = services;
+  const { uploads, blobs, reports, mirrors, media } = services;
   const { list } = config;
   return [
     ...landingRoutes(info),
     ...uploadRoutes({ uploads, publicBaseUrl, requireAuth: config.upload.requireAuth, onStored }),
     ...(config.mirror.enabled
       ? mirrorRoutes({ mirrors, publicBaseUrl, requireAuth: config.upload.requireAuth, onStored })
+      : []),
+    ...(config.media.enabled
+      ? mediaRoutes({ media, publicBaseUrl, requireAuth: config.upload.requireAuth, onStored })
       : []),
     ...(list.enabled ? listRoutes({ blobs, publicBaseUrl, ...list }) : []),
     ...(config.metrics.enabled

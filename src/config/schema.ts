@@ -78,6 +78,32 @@ export const ConfigSchema = Type.Object({
     ),
     drainTimeoutMs: int(10_000, "On SIGTERM, how long in-flight requests may finish, in ms"),
   }),
+  media: Type.Object({
+    enabled: bool(
+      true,
+      "Serve PUT and HEAD /media (BUD-05): images are re-encoded in the CPU pool",
+    ),
+    maxBytes: int(
+      32 * MiB,
+      "Largest original accepted by /media, in bytes (it is held in memory)",
+      1,
+    ),
+    maxPixels: int(
+      50_000_000,
+      "Largest image (width × height × frames) decoded; bigger ones get 413",
+      1,
+    ),
+    maxDimension: int(2048, "Longest side of an optimised image, in pixels", 16),
+    thumbnailDimension: int(320, "Longest side of the thumbnail, in pixels", 16),
+    imageFormat: Type.Union(
+      [Type.Literal("webp"), Type.Literal("jpeg"), Type.Literal("avif"), Type.Literal("png")],
+      {
+        default: "webp",
+        description: "Format of optimised images",
+      },
+    ),
+    imageQuality: int(80, "Encoder quality of optimised images (1-100)", 1),
+  }),
   reports: Type.Object({
     enabled: bool(true, "Accept BUD-09 reports at PUT /report"),
     maxBytes: int(65_536, "Largest report event accepted, in bytes", 1),

@@ -29,6 +29,16 @@ export interface ReportRecord {
   readonly receivedSec: number;
 }
 
+/** BUD-05 output of one original (P-18), so the same input is never processed twice. */
+export interface Derivative {
+  readonly original: Sha256;
+  readonly result: Sha256;
+  readonly thumb: Sha256;
+  /** `<width>x<height>` of the result (NIP-94 `dim`). */
+  readonly dim: string;
+  readonly blurhash: string;
+}
+
 export type RemoveOwnerResult = "not_found" | "not_owner" | "owner_removed" | "blob_removed";
 
 export interface MetadataStore {
@@ -63,5 +73,7 @@ export interface MetadataStore {
   /** B09-05: a banned hash can never be stored again. */
   ban(sha256: Sha256, reason: string, nowSec: number): Promise<void>;
   isBanned(sha256: Sha256): Promise<boolean>;
+  recordDerivative(derivative: Derivative): Promise<void>;
+  findDerivative(original: Sha256): Promise<Derivative | null>;
   close(): Promise<void>;
 }

@@ -1,4 +1,6 @@
 // The worker entry: task name → handler. Knows nothing of HTTP, the index or storage.
+import { optimizeImage } from "../media/image.ts";
+import { MediaError } from "../media/media-error.ts";
 import { verifySignature } from "../protocol/nostr-event.ts";
 import type { TaskInput, TaskName, TaskOutput, TaskRequest, WorkerReply } from "./tasks.ts";
 
@@ -8,6 +10,7 @@ const handlers: {
   [N in TaskName]: (input: TaskInput<N>) => TaskOutput<N> | Promise<TaskOutput<N>>;
 } = {
   verifySignatures: (checks) => checks.map((check) => verifySignature(check)),
+  optimizeImage: ({ bytes, options }) => optimizeImage(bytes, options),
   ping: (value) => value,
 };
 
@@ -17,6 +20,8 @@ async function handle(request: TaskRequest): Promise<WorkerReply> {
     return { kind: "result", taskId: request.taskId, output: await handler(request.input) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof MediaError)
+      return { kind: "error", taskId: request.taskId, message, code: error.code };
     return { kind: "error", taskId: request.taskId, message };
   }
 }

@@ -69,6 +69,7 @@ export function createCpuPool(options: CpuPoolOptions): CpuPool {
       if (reply.kind === "ready") return;
       const job = finish(slot);
       if (reply.kind === "result") job?.resolve(reply.output);
+      else if (reply.code !== undefined) job?.reject(new BlossomError(reply.code, reply.message));
       else job?.reject(new Error(reply.message));
       dispatch();
     };

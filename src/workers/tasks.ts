@@ -1,4 +1,6 @@
 // The messages between the CPU pool and its workers: one entry per task (STYLE §3.8).
+import type { ImageOptions, ImageResult } from "../media/image.ts";
+import type { MediaErrorCode } from "../media/media-error.ts";
 
 export interface SignatureCheck {
   readonly id: string;
@@ -9,6 +11,8 @@ export interface SignatureCheck {
 export interface TaskTable {
   /** BIP-340 verification of a batch of event signatures. */
   verifySignatures: { input: readonly SignatureCheck[]; output: boolean[] };
+  /** BUD-05: optimise an image; the input buffer is transferred, not copied. */
+  optimizeImage: { input: { bytes: Uint8Array; options: ImageOptions }; output: ImageResult };
   /** Round trip without work: for tests and benchmarks. */
   ping: { input: number; output: number };
 }
@@ -26,4 +30,10 @@ export interface TaskRequest<N extends TaskName = TaskName> {
 export type WorkerReply =
   | { readonly kind: "ready" }
   | { readonly kind: "result"; readonly taskId: number; readonly output: unknown }
-  | { readonly kind: "error"; readonly taskId: number; readonly message: string };
+  | {
+      readonly kind: "error";
+      readonly taskId: number;
+      readonly message: string;
+      /** Set when the failure is the client's (an ErrorCode); otherwise an internal error. */
+      readonly code?: MediaErrorCode;
+    };

@@ -1,10 +1,16 @@
-// Reports and bans in SQLite (BUD-09): prepared once, like every other query of the index.
+// Reports and bans (BUD-09) and media derivatives (BUD-05) in SQLite, prepared once.
 import type { Database } from "bun:sqlite";
-import type { MetadataStore, ReportRecord } from "../metadata-store.ts";
+import type { Derivative, MetadataStore, ReportRecord } from "../metadata-store.ts";
 
 type Moderation = Pick<
   MetadataStore,
-  "addReports" | "listReports" | "dismissReports" | "ban" | "isBanned"
+  | "addReports"
+  | "listReports"
+  | "dismissReports"
+  | "ban"
+  | "isBanned"
+  | "recordDerivative"
+  | "findDerivative"
 >;
 
 interface ReportRow {
@@ -42,6 +48,12 @@ export function sqliteModeration(sqlite: Database): Moderation {
   const banned = sqlite.prepare<{ sha256: string }, [string]>(
     "SELECT sha256 FROM bans WHERE sha256 = ?",
   );
+  const putDerivative = sqlite.prepare(
+    "INSERT OR REPLACE INTO derivatives (original, result, thumb, dim, blurhash) VALUES (?, ?, ?, ?, ?)",
+  );
+  const getDerivative = sqlite.prepare<Derivative, [string]>(
+    "SELECT original, result, thumb, dim, blurhash FROM derivatives WHERE original = ?",
+  );
   const addAll = sqlite.transaction((rows: readonly ReportRecord[]) => {
     let added = 0;
     for (const r of rows) {
@@ -67,5 +79,9 @@ export function sqliteModeration(sqlite: Database): Moderation {
       ban.run(sha256, reason, nowSec);
     },
     isBanned: async (sha256) => banned.get(sha256) !== null,
+    recordDerivative: async (d) => {
+      putDerivative.run(d.original, d.result, d.thumb, d.dim, d.blurhash);
+    },
+    findDerivative: async (original) => getDerivative.get(original) ?? null,
   };
 }

@@ -1,0 +1,7 @@
+CREATE TABLE derivatives (
+  original TEXT PRIMARY KEY NOT NULL,
+  result TEXT NOT NULL,
+  thumb TEXT NOT NULL,
+  dim TEXT NOT NULL,
+  blurhash TEXT NOT NULL
+) WITHOUT ROWID;
