@@ -18,18 +18,92 @@ export interface BlobService {
   list(pubkey: string, query: ListQuery): Promise<BlobRecord[]>;
 }
 
+export interface HotBlobCacheOptions {
+  /** Blobs up to this size are kept in memory; larger ones keep only their file handle. */
+  readonly maxEntryBytes: number;
+  /** Bytes of blobs held in memory, all entries together. */
+  readonly maxTotalBytes: number;
+  /** Entries of either kind; a file handle costs no blob bytes, only this count. */
+  readonly maxEntries: number;
+}
+
+const DEFAULT_HOT_BLOB_CACHE: HotBlobCacheOptions = {
+  maxEntryBytes: 64 * 1024,
+  maxTotalBytes: 32 * 1024 * 1024,
+  maxEntries: 10_000,
+};
+
+interface HotEntry {
+  readonly body: Blob;
+  /** Bytes held in memory: the blob's size, or 0 for a file handle. */
+  readonly heldBytes: number;
+}
+
+/**
+ * Hot blobs by sha256, least recently used out first: small ones' bytes, large ones' file handle
+ * (skips the stat and the open). Bytes are content-addressed, so an entry is never stale; whether
+ * the blob still exists is the index's answer on every read.
+ */
+function createHotBlobCache(options: HotBlobCacheOptions) {
+  const entries = new Map<Sha256, HotEntry>(); // insertion order = recency order
+  let heldBytes = 0;
+  const forget = (sha256: Sha256) => {
+    const entry = entries.get(sha256);
+    if (entry === undefined) return;
+    entries.delete(sha256);
+    heldBytes -= entry.heldBytes;
+  };
+  return {
+    get(sha256: Sha256): Blob | undefined {
+      const entry = entries.get(sha256);
+      if (entry === undefined) return undefined;
+      entries.delete(sha256);
+      entries.set(sha256, entry);
+      return entry.body;
+    },
+    holdsBytesOf: (size: number) => size > 0 && size <= options.maxEntryBytes,
+    put(sha256: Sha256, body: Blob, inMemory: boolean): void {
+      forget(sha256);
+      const entry = { body, heldBytes: inMemory ? body.size : 0 };
+      entries.set(sha256, entry);
+      heldBytes += entry.heldBytes;
+      for (const [oldest] of entries) {
+        if (heldBytes <= options.maxTotalBytes && entries.size <= options.maxEntries) break;
+        forget(oldest);
+      }
+    },
+    forget,
+  };
+}
+
 export function createBlobService(deps: {
   store: BlobStore;
   metadata: MetadataStore;
   locks: KeyedMutex;
+  hotCache?: HotBlobCacheOptions;
 }): BlobService {
   const { store, metadata, locks } = deps;
+  const hot = createHotBlobCache(deps.hotCache ?? DEFAULT_HOT_BLOB_CACHE);
   return {
     async find(sha256) {
       const record = await metadata.getBlob(sha256);
-      if (record === null) return null;
+      if (record === null) {
+        hot.forget(sha256); // removed by another path (moderation, fsck)
+        return null;
+      }
+      const cached = hot.get(sha256);
+      if (cached !== undefined) return { record, body: cached };
       const body = await store.open(sha256);
-      return body === null ? null : { record, body };
+      if (body === null || body.size !== record.size)
+        return body === null ? null : { record, body };
+      if (!hot.holdsBytesOf(record.size)) {
+        hot.put(sha256, body, false);
+        return { record, body };
+      }
+      const bytes = new Blob([await body.arrayBuffer()]);
+      if (bytes.size !== record.size) return { record, body };
+      hot.put(sha256, bytes, true);
+      return { record, body: bytes };
     },
 
     remove: (sha256, pubkey) =>
@@ -40,7 +114,10 @@ export function createBlobService(deps: {
           throw new BlossomError("forbidden", "only an owner of this blob may delete it");
         }
         // The row is gone already, so GET answers 404 at once even if the unlink fails (I5).
-        if (result === "blob_removed") await store.delete(sha256);
+        if (result === "blob_removed") {
+          hot.forget(sha256);
+          await store.delete(sha256);
+        }
       }),
 
     async list(pubkey, query) {

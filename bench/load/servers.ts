@@ -1,0 +1,125 @@
+// Starts a server process pinned to one core, waits for its "listening" line, and samples its
+// resident memory and CPU time from /proc while a scenario runs (Linux only).
+import { readFileSync } from "node:fs";
+import type { Subprocess } from "bun";
+
+const START_TIMEOUT_MS = 20_000;
+const SAMPLE_EVERY_MS = 25;
+const CLOCK_TICKS_PER_SEC = 100; // USER_HZ on every Linux we run on
+
+export interface PinnedServer {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  /** Milliseconds from spawn to the first answered request. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+export interface Usage {
+  readonly peakRssMiB: number;
+  readonly startRssMiB: number;
+  /** CPU seconds per wall second over the scenario; 1.0 = one core busy. */
+  readonly cpuCores: number;
+}
+
+/** `taskset -c <core>` when the tool exists and the machine has the core; otherwise unpinned. */
+export function pinned(core: number, argv: string[]): string[] {
+  const taskset = Bun.which("taskset");
+  if (taskset === null || navigator.hardwareConcurrency <= core) return argv;
+  return [taskset, "-c", String(core), ...argv];
+}
+
+/** Resolves with the port of the first "listening" line, then keeps reading to the end. */
+function readPort(stream: ReadableStream<Uint8Array>): Promise<number> {
+  const { promise, resolve, reject } = Promise.withResolvers<number>();
+  const decoder = new TextDecoder();
+  let pending = "";
+  let found = false;
+  const onLine = (line: string) => {
+    if (found || !line.includes('"listening"')) return;
+    const parsed = JSON.parse(line) as { port?: number };
+    if (typeof parsed.port !== "number") return;
+    found = true;
+    resolve(parsed.port);
+  };
+  // A chatty server (one log line per request) must never block on a full pipe.
+  void (async () => {
+    for await (const chunk of stream) {
+      if (found) continue;
+      pending += decoder.decode(chunk, { stream: true });
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      lines.forEach(onLine);
+    }
+    reject(new Error("server exited before listening"));
+  })();
+  return promise;
+}
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  for await (const _ of stream) {
+    // discard
+  }
+}
+
+export async function startPinned(
+  name: string,
+  argv: string[],
+  env: Record<string, string>,
+  core: number,
+): Promise<PinnedServer> {
+  const startedMs = performance.now();
+  const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(pinned(core, argv), {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
+  void drain(proc.stderr);
+  const timer = setTimeout(() => proc.kill("SIGKILL"), START_TIMEOUT_MS);
+  const port = await readPort(proc.stdout).finally(() => clearTimeout(timer));
+  const url = `http://127.0.0.1:${port}`;
+  await (await fetch(`${url}/${"0".repeat(64)}`, { method: "HEAD" })).arrayBuffer();
+  const startupMs = performance.now() - startedMs;
+  return {
+    name,
+    url,
+    pid: proc.pid,
+    startupMs,
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kib / 1024;
+}
+
+function cpuSec(pid: number): number {
+  // Fields after the ")" of the command name: utime is the 12th, stime the 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SEC;
+}
+
+/** Samples `pid` until the returned function is called. */
+export function sampleUsage(pid: number): () => Usage {
+  const startRssMiB = rssMiB(pid);
+  const startCpuSec = cpuSec(pid);
+  const startedMs = performance.now();
+  let peakRssMiB = startRssMiB;
+  const timer = setInterval(() => {
+    peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
+  }, SAMPLE_EVERY_MS);
+  return () => {
+    clearInterval(timer);
+    peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
+    const wallSec = (performance.now() - startedMs) / 1000;
+    return { peakRssMiB, startRssMiB, cpuCores: (cpuSec(pid) - startCpuSec) / wallSec };
+  };
+}

@@ -1,0 +1,72 @@
+// One measured step against one server: the client process on core 0 (wrk or fetch), the
+// server's memory and CPU sampled meanwhile.
+import type { ClientJob } from "./client.ts";
+import { type PinnedServer, pinned, sampleUsage, type Usage } from "./servers.ts";
+import { type LoadResult, round } from "./stats.ts";
+import { runWrk, type WrkJob } from "./wrk.ts";
+
+export interface Measured<T> {
+  readonly result: T;
+  readonly usage: Usage;
+}
+
+const CLIENT = new URL("./client.ts", import.meta.url).pathname;
+
+export async function runClient<T>(job: ClientJob): Promise<T> {
+  const proc = Bun.spawn(pinned(0, [process.execPath, CLIENT, JSON.stringify(job)]), {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [output, errors, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  if (code !== 0) throw new Error(`load client failed (${code}): ${errors}`);
+  return JSON.parse(output) as T;
+}
+
+export async function measure<T>(
+  server: PinnedServer,
+  work: () => Promise<T>,
+): Promise<Measured<T>> {
+  Bun.gc(true);
+  const stop = sampleUsage(server.pid);
+  const result = await work();
+  return { result, usage: stop() };
+}
+
+export type FixedJob = Omit<WrkJob, "url"> & {
+  readonly path: string;
+  readonly method: "GET" | "HEAD";
+};
+
+export function fixedLoad(server: PinnedServer, job: FixedJob, useWrk: boolean) {
+  const url = `${server.url}${job.path}`;
+  return measure<LoadResult>(server, () =>
+    // wrk waits for a HEAD response's body (wrk 4.1): HEAD always goes through fetch.
+    useWrk && job.method !== "HEAD"
+      ? runWrk({ ...job, url })
+      : runClient<LoadResult>({ kind: "fixed", ...job, url, maxRequests: 1_000_000 }),
+  );
+}
+
+export function describeUsage(usage: Usage) {
+  return {
+    peakRssMiB: round(usage.peakRssMiB),
+    rssGrowthMiB: round(usage.peakRssMiB - usage.startRssMiB),
+    cpuCores: round(usage.cpuCores, 2),
+  };
+}
+
+export function describeLoad(result: LoadResult) {
+  return {
+    requestsPerSec: round(result.requestsPerSec),
+    p50Ms: round(result.p50Ms),
+    p99Ms: round(result.p99Ms),
+    maxMs: round(result.maxMs),
+    requests: result.requests,
+    errors: result.errors,
+    client: result.client,
+  };
+}
