@@ -1,12 +1,16 @@
 // Builds the single executable dist/hanami (bun-stack §4): main and worker entry points,
 // migrations embedded as text imports, sharp's runtime embedded as assets (extracted on first
 // use by src/media/sharp-loader.ts), production mode, no autoloaded .env or bunfig.
-import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 
 const ENTRYPOINTS = ["src/main.ts", "src/workers/cpu.worker.ts"];
-const OUTFILE = "dist/hanami";
+/** `--outfile <path>` builds elsewhere, e.g. to test two branches of work side by side. */
+const outfileAt = process.argv.indexOf("--outfile");
+const OUTFILE = outfileAt > 0 ? (process.argv[outfileAt + 1] ?? "dist/hanami") : "dist/hanami";
+const LOCK_DIR = "build/.lock";
+const STALE_LOCK_MS = 5 * 60_000;
 const SHARP_STAGE = "build/sharp/node_modules";
 
 /** sharp, its runtime dependencies and this platform's addon and libvips (not the other 20). */
@@ -38,8 +42,26 @@ function stageSharp(): void {
   }
 }
 
+/** One build at a time: they share the sharp staging directory. */
+async function acquireBuildLock(): Promise<() => void> {
+  mkdirSync("build", { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch {
+      const ageMs = Date.now() - (statSync(LOCK_DIR, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+      if (ageMs > STALE_LOCK_MS) rmSync(LOCK_DIR, { recursive: true, force: true });
+      else await Bun.sleep(200);
+    }
+  }
+}
+
 const started = performance.now();
+const releaseLock = await acquireBuildLock();
 stageSharp();
+// Compiled beside the target and renamed over it: a binary that is running keeps its old file.
+const partial = `${OUTFILE}.partial-${process.pid}`;
 const build = Bun.spawnSync(
   [
     process.execPath,
@@ -62,13 +84,17 @@ const build = Bun.spawnSync(
     `HANAMI_VERSION=${JSON.stringify(pkg.version)}`,
     ...ENTRYPOINTS,
     "--outfile",
-    OUTFILE,
+    partial,
   ],
   { stdout: "inherit", stderr: "inherit" },
 );
+releaseLock();
 if (build.exitCode !== 0) {
+  rmSync(partial, { force: true });
   console.error(`build failed with exit code ${build.exitCode}`);
   process.exit(1);
 }
+renameSync(partial, OUTFILE);
+if (existsSync(`${partial}.map`)) renameSync(`${partial}.map`, `${OUTFILE}.map`);
 const mib = (Bun.file(OUTFILE).size / 1024 ** 2).toFixed(1);
 console.log(`built ${OUTFILE} (${mib} MiB) in ${Math.round(performance.now() - started)} ms`);

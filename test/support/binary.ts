@@ -4,7 +4,10 @@ import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { type TempDir, tempDir } from "./temp-dir.ts";
 
-export const BINARY = resolve(import.meta.dir, "../../dist/hanami");
+/** HANAMI_TEST_BINARY points the suites at another build (`bun scripts/build.ts --outfile …`). */
+export const BINARY = resolve(
+  process.env.HANAMI_TEST_BINARY ?? `${import.meta.dir}/../../dist/hanami`,
+);
 const START_TIMEOUT_MS = 20_000;
 
 export interface RunningServer extends AsyncDisposable {
