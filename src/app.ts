@@ -12,6 +12,7 @@ import { mirrorRoutes } from "./http/routes/mirror.ts";
 import { reportRoutes } from "./http/routes/report.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
 import { createHttpApp } from "./http/server.ts";
+import { createVideoProcessor, reapVideoJobs } from "./media/video.ts";
 import { openSqliteStore } from "./metadata/sqlite/sqlite-store.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
 import {
@@ -57,6 +58,36 @@ export interface RunningServer {
 /** Where the binary extracts sharp's native runtime: the data dir is rarely mounted noexec. */
 export function mediaCacheDir(config: Config): string {
   return join(config.dataDir, ".cache");
+}
+
+/** Video jobs stream originals and results here: the store's temp dir, on the blobs' disk. */
+function videoScratchDir(config: Config): string {
+  return join(config.dataDir, "tmp");
+}
+
+function createVideo(config: Config) {
+  const { media } = config;
+  return createVideoProcessor({
+    enabled: media.video,
+    ffmpegPath: media.ffmpegPath,
+    ffprobePath: media.ffprobePath,
+    scratchDir: videoScratchDir(config),
+    concurrency:
+      media.videoConcurrency === 0
+        ? Math.max(1, Math.floor(navigator.hardwareConcurrency / 2))
+        : media.videoConcurrency,
+    queueLimit: media.videoQueueLimit,
+    timeoutMs: media.videoTimeoutMs,
+    limits: {
+      maxPixels: media.videoMaxPixels,
+      maxDurationSec: media.videoMaxDurationSec,
+      maxStreams: media.videoMaxStreams,
+    },
+    maxDimension: media.videoMaxDimension,
+    maxOutputBytes: media.videoMaxBytes,
+    crf: media.videoCrf,
+    preset: media.videoPreset,
+  });
 }
 
 function indexPath(config: Config): string {
@@ -162,8 +193,11 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
     nowMs: () => clock.nowMs(),
   });
   const mirrors = createMirrorService({ fetchBlob, uploads });
+  const video = createVideo(config);
   const media = createMediaService({
     pool,
+    video,
+    videoMaxBytes: config.media.videoMaxBytes,
     uploads,
     store,
     metadata,
@@ -184,7 +218,7 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
       cacheDir: mediaCacheDir(config),
     },
   });
-  return { pool, verifier, uploads, blobs, reports, mirrors, media };
+  return { pool, verifier, uploads, blobs, reports, mirrors, media, video };
 }
 
 type Services = ReturnType<typeof createServices>;
@@ -258,8 +292,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = createLogger({ level: config.logLevel });
   const stores = await openStores(config, clock);
+  // Before the temp dir is cleared: an ffmpeg left by a crash still works in it (R10).
+  const videoProcessesKilled = await reapVideoJobs(videoScratchDir(config));
   const recovery = await recoverAtStartup(stores, clock.nowSec());
   log.info("recovery", {
+    videoProcessesKilled,
     tempFilesRemoved: recovery.tempFilesRemoved,
     danglingRowsRemoved: recovery.danglingRowsRemoved.length,
     orphansAdopted: recovery.orphansAdopted.length,
@@ -314,6 +351,7 @@ export async function startServer(
       const drained = server.stop(false).then(() => true);
       const timedOut = Bun.sleep(config.http.drainTimeoutMs).then(() => false);
       if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
+      services.video.close();
       await services.pool.close();
       await stores.metadata.close();
       log.info("stopped", { reason });

@@ -86,7 +86,10 @@ const COMMANDS: Record<string, Command> = {
   },
   reports: async (config) => printJson(await listReports(config, 1000)),
   doctor: async (config) => {
-    const report = await mediaSelfTest({ cacheDir: mediaCacheDir(config), ffmpegPath: "ffmpeg" });
+    const report = await mediaSelfTest({
+      cacheDir: mediaCacheDir(config),
+      ffmpegPath: config.media.ffmpegPath,
+    });
     printJson(report);
     process.exit(report.sharp.ok ? 0 : 1);
   },

@@ -81,11 +81,11 @@ export const ConfigSchema = Type.Object({
   media: Type.Object({
     enabled: bool(
       true,
-      "Serve PUT and HEAD /media (BUD-05): images are re-encoded in the CPU pool",
+      "Serve PUT and HEAD /media (BUD-05): images are re-encoded in the CPU pool, video by ffmpeg",
     ),
     maxBytes: int(
       32 * MiB,
-      "Largest original accepted by /media, in bytes (it is held in memory)",
+      "Largest image original accepted by /media, in bytes (it is held in memory)",
       1,
     ),
     maxPixels: int(
@@ -103,6 +103,54 @@ export const ConfigSchema = Type.Object({
       },
     ),
     imageQuality: int(80, "Encoder quality of optimised images (1-100)", 1),
+    video: bool(
+      true,
+      "Accept MP4, MOV, WebM and Matroska video on /media (needs ffmpeg and ffprobe; without them video gets 415)",
+    ),
+    ffmpegPath: str("ffmpeg", "ffmpeg executable: a path, or a name looked up in PATH"),
+    ffprobePath: str("ffprobe", "ffprobe executable: a path, or a name looked up in PATH"),
+    videoMaxBytes: int(
+      256 * MiB,
+      "Largest video original accepted by /media, in bytes (streamed to a temp file), and largest result",
+      1,
+    ),
+    videoMaxPixels: int(
+      3840 * 2160,
+      "Largest video frame (width × height) accepted; bigger ones get 413 before any decoding",
+      1,
+    ),
+    videoMaxDurationSec: int(
+      600,
+      "Longest video accepted, in seconds; longer ones get 413, and results are cut there",
+      1,
+    ),
+    videoMaxStreams: int(8, "Most streams (video, audio, data) a video may have; more get 413", 1),
+    videoMaxDimension: int(1280, "Longest side of a transcoded video, in pixels", 16),
+    videoCrf: Type.Integer({
+      default: 26,
+      minimum: 0,
+      maximum: 51,
+      description: "H.264 constant rate factor of transcoded video (0-51, lower is better)",
+    }),
+    videoPreset: Type.Union(
+      [
+        Type.Literal("ultrafast"),
+        Type.Literal("superfast"),
+        Type.Literal("veryfast"),
+        Type.Literal("faster"),
+        Type.Literal("fast"),
+        Type.Literal("medium"),
+        Type.Literal("slow"),
+      ],
+      { default: "veryfast", description: "x264 preset of transcoded video (slower: smaller)" },
+    ),
+    videoTimeoutMs: int(
+      120_000,
+      "Wall-clock limit of each ffprobe and ffmpeg run; then the process group is killed (422)",
+      1,
+    ),
+    videoConcurrency: int(0, "ffmpeg processes at once; 0: half the cores, at least 1"),
+    videoQueueLimit: int(4, "Video jobs waiting for ffmpeg before /media answers 503", 0),
   }),
   reports: Type.Object({
     enabled: bool(true, "Accept BUD-09 reports at PUT /report"),

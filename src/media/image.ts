@@ -79,10 +79,17 @@ async function encode(
   };
 }
 
-export async function optimizeImage(
-  input: Uint8Array,
-  options: ImageOptions,
-): Promise<ImageResult> {
+export interface FrameResult {
+  readonly width: number;
+  readonly height: number;
+  readonly blurhash: string;
+  readonly thumbnail: EncodedImage;
+}
+
+type Source = () => ReturnType<Sharp>;
+
+/** The header is read first: formats and the pixel budget are checked before any decoding. */
+async function openChecked(input: Uint8Array, options: ImageOptions): Promise<Source> {
   const sharp = await sharpWithLoadersBlocked(options.cacheDir);
   let metadata: Awaited<ReturnType<ReturnType<Sharp>["metadata"]>>;
   try {
@@ -101,19 +108,45 @@ export async function optimizeImage(
   if (pixels > options.maxPixels) {
     throw new MediaError("too_large", `image has more than ${options.maxPixels} pixels`); // S9: before decoding
   }
-  const source = () =>
-    sharp(input, { limitInputPixels: options.maxPixels, animated: false }).rotate();
+  return () => sharp(input, { limitInputPixels: options.maxPixels, animated: false }).rotate();
+}
+
+async function blurhashOf(source: Source): Promise<string> {
+  const { data, info } = await source()
+    .resize(BLURHASH_SIZE, BLURHASH_SIZE, { fit: "inside" })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return encodeBlurhash(new Uint8Array(data), info.width, info.height, 3);
+}
+
+export async function optimizeImage(
+  input: Uint8Array,
+  options: ImageOptions,
+): Promise<ImageResult> {
+  const source = await openChecked(input, options);
   try {
     const main = await encode(source(), options, options.maxDimension);
     const thumbnail = await encode(source(), options, options.thumbnailDimension);
-    const { data, info } = await source()
-      .resize(BLURHASH_SIZE, BLURHASH_SIZE, { fit: "inside" })
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const blurhash = encodeBlurhash(new Uint8Array(data), info.width, info.height, 3);
-    return { ...main, blurhash, thumbnail };
+    return { ...main, blurhash: await blurhashOf(source), thumbnail };
   } catch (error) {
     throw new MediaError("unprocessable_media", "image could not be processed", { cause: error });
+  }
+}
+
+/** A video's frame (a PNG from ffmpeg) → its size, a thumbnail and a blurhash (BUD-08). */
+export async function describeFrame(
+  input: Uint8Array,
+  options: ImageOptions,
+): Promise<FrameResult> {
+  const source = await openChecked(input, options);
+  try {
+    const { width = 0, height = 0 } = await source().metadata();
+    const thumbnail = await encode(source(), options, options.thumbnailDimension);
+    return { width, height, blurhash: await blurhashOf(source), thumbnail };
+  } catch (error) {
+    throw new MediaError("unprocessable_media", "video frame could not be processed", {
+      cause: error,
+    });
   }
 }

@@ -1,5 +1,5 @@
 // The worker entry: task name → handler. Knows nothing of HTTP, the index or storage.
-import { optimizeImage } from "../media/image.ts";
+import { describeFrame, optimizeImage } from "../media/image.ts";
 import { MediaError } from "../media/media-error.ts";
 import { verifySignature } from "../protocol/nostr-event.ts";
 import type { TaskInput, TaskName, TaskOutput, TaskRequest, WorkerReply } from "./tasks.ts";
@@ -11,6 +11,7 @@ const handlers: {
 } = {
   verifySignatures: (checks) => checks.map((check) => verifySignature(check)),
   optimizeImage: ({ bytes, options }) => optimizeImage(bytes, options),
+  describeFrame: ({ bytes, options }) => describeFrame(bytes, options),
   ping: (value) => value,
 };
 

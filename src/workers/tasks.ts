@@ -1,5 +1,5 @@
 // The messages between the CPU pool and its workers: one entry per task (STYLE §3.8).
-import type { ImageOptions, ImageResult } from "../media/image.ts";
+import type { FrameResult, ImageOptions, ImageResult } from "../media/image.ts";
 import type { MediaErrorCode } from "../media/media-error.ts";
 
 export interface SignatureCheck {
@@ -13,6 +13,8 @@ export interface TaskTable {
   verifySignatures: { input: readonly SignatureCheck[]; output: boolean[] };
   /** BUD-05: optimise an image; the input buffer is transferred, not copied. */
   optimizeImage: { input: { bytes: Uint8Array; options: ImageOptions }; output: ImageResult };
+  /** BUD-05 video: the frame ffmpeg extracted → its size, a thumbnail and a blurhash. */
+  describeFrame: { input: { bytes: Uint8Array; options: ImageOptions }; output: FrameResult };
   /** Round trip without work: for tests and benchmarks. */
   ping: { input: number; output: number };
 }

@@ -26,7 +26,7 @@ export function mediaRoutes(deps: MediaRouteDeps): RouteSpec[] {
         const declaredSha256 = parseSha256Header(request.headers.get("x-sha-256"));
         const declaredSize = parseContentLength(request.headers.get("content-length"));
         if (declaredSha256 !== undefined) requestAuth.checkHash(declaredSha256);
-        const { record, created, derivative } = await deps.media.process({
+        const { record, created, derivative, thumbType } = await deps.media.process({
           body: request.body,
           declaredSha256,
           declaredSize,
@@ -40,7 +40,7 @@ export function mediaRoutes(deps: MediaRouteDeps): RouteSpec[] {
         const extra = [
           ["dim", derivative.dim],
           ["blurhash", derivative.blurhash],
-          ["thumb", blobUrl(derivative.thumb, record.type, base), derivative.thumb],
+          ["thumb", blobUrl(derivative.thumb, thumbType, base), derivative.thumb],
           ["ox", derivative.original],
         ];
         return Response.json(blobDescriptor(record, base, extra), { status: created ? 201 : 200 }); // B05-05, P-18
