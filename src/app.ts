@@ -130,24 +130,28 @@ function observe(log: Logger, metrics: HanamiMetrics) {
     });
     metrics.requestDuration.observe({ route: outcome.route }, outcome.durationMs / 1000);
     metrics.sentBytes.inc({}, outcome.responseBytes);
-    const fields = {
+    // Built only when some line is written: the client address is worked out on first read.
+    const fields = () => ({
       requestId: outcome.requestId,
       route: outcome.route,
       method: outcome.method,
       status: outcome.status,
       ms: Math.round(outcome.durationMs * 10) / 10,
       clientIp: outcome.clientIp,
-    };
-    if (outcome.error === null) return log.info("request", fields);
+    });
+    if (outcome.error === null) {
+      if (log.enabled("info")) log.info("request", fields());
+      return;
+    }
     metrics.errors.inc({ code: outcome.error.code });
     if (outcome.error.code === "busy" || outcome.error.code === "storage_full") {
       metrics.requestsShed.inc({ reason: outcome.error.code });
     }
     if (outcome.error.code === "internal") {
       metrics.unhandledErrors.inc({});
-      return log.error("request", { ...fields, error: outcome.error.cause ?? outcome.error });
+      return log.error("request", { ...fields(), error: outcome.error.cause ?? outcome.error });
     }
-    log.info("request", { ...fields, reason: outcome.error.reason });
+    if (log.enabled("info")) log.info("request", { ...fields(), reason: outcome.error.reason });
   };
 }
 

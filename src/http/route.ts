@@ -36,7 +36,10 @@ export interface RequestOutcome {
   readonly requestId: string;
   readonly error: BlossomError | null;
   readonly responseBytes: number;
-  /** The peer address, or X-Forwarded-For's first entry when the peer is a trusted proxy. */
+  /**
+   * The peer address, or X-Forwarded-For's first entry when the peer is a trusted proxy. Worked
+   * out on first read: asking Bun for the peer costs 5 % of a GET (docs/PERFORMANCE.md).
+   */
   readonly clientIp: string | null;
 }
 
@@ -110,12 +113,15 @@ export async function runRoute(
     const url = new URL(request.url);
     response = await spec.handle({ request, url, params, auth, keepAlive, requestId });
     if (auth.missedHashCheck) throw new BlossomError("internal", "route skipped its x-tag check");
-    addCorsHeaders(response.headers);
+    // Blob responses start from a header template that has them already (routes/blobs.ts).
+    if (!response.headers.has("Access-Control-Allow-Origin")) addCorsHeaders(response.headers);
   } catch (error) {
     failure = toBlossomError(error);
     response = errorResponse(failure, request.method);
   }
-  response.headers.set("X-Request-Id", requestId);
+  const headers = response.headers;
+  headers.set("X-Request-Id", requestId);
+  let clientIp: string | null | undefined;
   deps.onRequestDone({
     route: spec.name,
     method: request.method,
@@ -123,8 +129,11 @@ export async function runRoute(
     durationMs: deps.nowMs() - startedMs,
     requestId,
     error: failure,
-    responseBytes: Number(response.headers.get("content-length") ?? 0),
-    clientIp: clientIpOf(request, server, deps.trustedProxies),
+    responseBytes: Number(headers.get("content-length") ?? 0),
+    get clientIp() {
+      clientIp ??= clientIpOf(request, server, deps.trustedProxies);
+      return clientIp;
+    },
   });
   return response;
 }

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import fc from "fast-check";
 import { BlossomError } from "../protocol/errors.ts";
 import { createLogger, type LogLevel } from "./log.ts";
 
@@ -92,4 +93,31 @@ test("a field that cannot be serialised does not throw or lose the line", () => 
   expect(() => log.error("cyclic", { loop })).not.toThrow();
   expect(records()[0]).toMatchObject({ level: "error", event: "cyclic" });
   expect(records()[0].logError).toContain("JSON");
+});
+
+test("lines built field by field equal the general JSON path, for any plain fields", () => {
+  const plain = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
+  // Object.assign in the general path would drop a "__proto__" field; field names are ours.
+  const name = fc.string().filter((key) => key !== "__proto__");
+  fc.assert(
+    fc.property(fc.dictionary(name, plain), fc.dictionary(name, plain), (base, fields) => {
+      const { log, lines } = capture();
+      log.child(base).info('e"v', fields);
+      const expected = { ...base, ...fields, time: "2025-01-02T03:04:05.678Z" };
+      Object.assign(expected, { level: "info", event: 'e"v' });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).not.toContain("\n");
+      expect(JSON.parse(lines[0] as string)).toEqual(JSON.parse(JSON.stringify(expected)));
+    }),
+  );
+});
+
+test("enabled says whether a level would be written", () => {
+  const { log } = capture("warn");
+  expect((["debug", "info", "warn", "error"] as const).map((level) => log.enabled(level))).toEqual([
+    false,
+    false,
+    true,
+    true,
+  ]);
 });

@@ -1,5 +1,8 @@
 // Structured logs: one JSON object per line, on stdout by default (STYLE rule 8). The only file
 // that prints. A log call never throws: a field that cannot be serialised is replaced, not lost.
+// Lines are built by hand when every field is a plain value (the per-request line is on the hot
+// path of every GET) and written in batches, one write per event-loop turn (docs/PERFORMANCE.md).
+import { writeSync } from "node:fs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 type Fields = Readonly<Record<string, unknown>>;
@@ -9,17 +12,21 @@ export interface Logger {
   info(event: string, fields?: Fields): void;
   warn(event: string, fields?: Fields): void;
   error(event: string, fields?: Fields): void;
+  /** Whether a line at `level` would be written: skip building fields that nobody reads. */
+  enabled(level: LogLevel): boolean;
   /** A logger that adds `fields` to every line, e.g. `{ requestId }`. */
   child(fields: Fields): Logger;
 }
 
 export interface LoggerOptions {
   readonly level: LogLevel;
+  /** Where each line goes; the default is the process's batched stdout. */
   readonly write?: (line: string) => void;
   readonly nowMs?: () => number;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const CORE_KEYS = new Set(["time", "level", "event"]);
 
 /** Errors keep their own fields (a BlossomError's code, a system error's errno and path). */
 function serialise(_key: string, value: unknown): unknown {
@@ -40,28 +47,131 @@ function toLine(record: Record<string, unknown>): string {
   }
 }
 
-function build(options: LoggerOptions, base: Fields): Logger {
-  const write = options.write ?? ((line: string) => console.log(line));
-  const nowMs = options.nowMs ?? Date.now;
-  const threshold = RANK[options.level];
+/** `,"key":value` for each field, or null when one needs the general path (objects, errors…). */
+function plainFieldsJson(fields: Fields, json: string): string | null {
+  for (const key in fields) {
+    if (CORE_KEYS.has(key)) continue;
+    const value = fields[key];
+    const kind = typeof value;
+    if (value !== null && kind !== "string" && kind !== "number" && kind !== "boolean") return null;
+    json += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  return json;
+}
+
+/** The line's fields: the child's, then the call's; a repeated name takes the general path. */
+function fieldsJson(base: Fields, baseJson: string | null, fields: Fields): string | null {
+  if (baseJson === null) return null;
+  if (baseJson !== "") {
+    for (const key in fields) if (Object.hasOwn(base, key)) return null;
+  }
+  return plainFieldsJson(fields, baseJson);
+}
+
+/** toISOString once per millisecond: under load many lines share one. */
+function createIsoClock(nowMs: () => number) {
+  let lastMs = Number.NaN;
+  let lastIso = "";
+  return (): string => {
+    const ms = nowMs();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
+}
+
+interface LineSink {
+  write(line: string): void;
+  /** Writes what is pending now; warn and error lines do not wait. */
+  flush(): void;
+}
+
+const STDOUT_FD = 1;
+const FLUSH_AT_CHARS = 64 * 1024;
+
+/**
+ * stdout in batches: lines wait until the end of the current event-loop turn and leave in one
+ * write, so under load one write carries the lines of every request that finished in that turn,
+ * and an idle server's line (start-up, "listening") is out at once. Writes are synchronous and
+ * whole, so lines never interleave; the exit hook also runs on process.exit, so a SIGTERM loses
+ * no line. One per process, because stdout is one per process.
+ */
+function createStdoutSink(): LineSink {
+  let pending = "";
+  let isScheduled = false;
+  const flush = () => {
+    isScheduled = false;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    try {
+      writeSync(STDOUT_FD, text);
+    } catch {
+      // A closed stdout must not take the server down; the lines are lost either way.
+    }
+  };
+  process.on("exit", flush);
+  return {
+    write(line) {
+      pending += `${line}\n`;
+      if (pending.length >= FLUSH_AT_CHARS) flush();
+      else if (!isScheduled) {
+        isScheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
+let stdoutSink: LineSink | null = null;
+
+function sinkOf(options: LoggerOptions): LineSink {
+  if (options.write !== undefined) return { write: options.write, flush: () => {} };
+  stdoutSink ??= createStdoutSink();
+  return stdoutSink;
+}
+
+interface Shared {
+  readonly sink: LineSink;
+  readonly isoNow: () => string;
+  readonly threshold: number;
+}
+
+function build(shared: Shared, base: Fields): Logger {
+  const { sink, isoNow, threshold } = shared;
+  const baseJson = plainFieldsJson(base, "");
   const emit =
     (level: LogLevel) =>
     (event: string, fields: Fields = {}): void => {
       if (RANK[level] < threshold) return;
-      const time = new Date(nowMs()).toISOString();
+      const time = isoNow();
+      const plain = fieldsJson(base, baseJson, fields);
       // time, level and event come first and cannot be overwritten by a field of the same name.
-      const core = { time, level, event };
-      write(toLine(Object.assign({ ...core }, base, fields, core)));
+      const line =
+        plain === null
+          ? toLine(Object.assign({ time, level, event }, base, fields, { time, level, event }))
+          : `{"time":"${time}","level":"${level}","event":${JSON.stringify(event)}${plain}}`;
+      sink.write(line);
+      if (RANK[level] >= RANK.warn) sink.flush();
     };
   return {
     debug: emit("debug"),
     info: emit("info"),
     warn: emit("warn"),
     error: emit("error"),
-    child: (fields) => build(options, { ...base, ...fields }),
+    enabled: (level) => RANK[level] >= threshold,
+    child: (fields) => build(shared, { ...base, ...fields }),
   };
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  return build(options, {});
+  const shared = {
+    sink: sinkOf(options),
+    isoNow: createIsoClock(options.nowMs ?? Date.now),
+    threshold: RANK[options.level],
+  };
+  return build(shared, {});
 }

@@ -33,16 +33,20 @@ const DEFAULT_HOT_BLOB_CACHE: HotBlobCacheOptions = {
   maxEntries: 10_000,
 };
 
-interface HotEntry {
-  readonly body: Blob;
+interface HotEntry extends StoredBlob {
   /** Bytes held in memory: the blob's size, or 0 for a file handle. */
   readonly heldBytes: number;
 }
 
+const isSameRecord = (a: BlobRecord, b: BlobRecord) =>
+  a.size === b.size && a.type === b.type && a.uploadedSec === b.uploadedSec;
+
 /**
  * Hot blobs by sha256, least recently used out first: small ones' bytes, large ones' file handle
  * (skips the stat and the open). Bytes are content-addressed, so an entry is never stale; whether
- * the blob still exists is the index's answer on every read.
+ * the blob still exists is the index's answer on every read (a lookup costs ~3 µs, see
+ * bench/micro/index-lookup.bench.ts: too little to trade the index's authority for). While the
+ * index's row is unchanged the same entry is handed out, so callers may key caches by its record.
  */
 function createHotBlobCache(options: HotBlobCacheOptions) {
   const entries = new Map<Sha256, HotEntry>(); // insertion order = recency order
@@ -54,23 +58,24 @@ function createHotBlobCache(options: HotBlobCacheOptions) {
     heldBytes -= entry.heldBytes;
   };
   return {
-    get(sha256: Sha256): Blob | undefined {
+    get(sha256: Sha256): HotEntry | undefined {
       const entry = entries.get(sha256);
       if (entry === undefined) return undefined;
       entries.delete(sha256);
       entries.set(sha256, entry);
-      return entry.body;
+      return entry;
     },
     holdsBytesOf: (size: number) => size > 0 && size <= options.maxEntryBytes,
-    put(sha256: Sha256, body: Blob, inMemory: boolean): void {
-      forget(sha256);
-      const entry = { body, heldBytes: inMemory ? body.size : 0 };
-      entries.set(sha256, entry);
+    put(record: BlobRecord, body: Blob, inMemory: boolean): StoredBlob {
+      forget(record.sha256);
+      const entry = { record, body, heldBytes: inMemory ? body.size : 0 };
+      entries.set(record.sha256, entry);
       heldBytes += entry.heldBytes;
       for (const [oldest] of entries) {
         if (heldBytes <= options.maxTotalBytes && entries.size <= options.maxEntries) break;
         forget(oldest);
       }
+      return entry;
     },
     forget,
   };
@@ -84,6 +89,15 @@ export function createBlobService(deps: {
 }): BlobService {
   const { store, metadata, locks } = deps;
   const hot = createHotBlobCache(deps.hotCache ?? DEFAULT_HOT_BLOB_CACHE);
+  /** A file whose size is not the row's is served (the caller decides) but never held. */
+  const openAndHold = async (record: BlobRecord): Promise<StoredBlob | null> => {
+    const body = await store.open(record.sha256);
+    if (body === null || body.size !== record.size) return body === null ? null : { record, body };
+    if (!hot.holdsBytesOf(record.size)) return hot.put(record, body, false);
+    const bytes = new Blob([await body.arrayBuffer()]);
+    if (bytes.size !== record.size) return { record, body };
+    return hot.put(record, bytes, true);
+  };
   return {
     async find(sha256) {
       const record = await metadata.getBlob(sha256);
@@ -92,18 +106,11 @@ export function createBlobService(deps: {
         return null;
       }
       const cached = hot.get(sha256);
-      if (cached !== undefined) return { record, body: cached };
-      const body = await store.open(sha256);
-      if (body === null || body.size !== record.size)
-        return body === null ? null : { record, body };
-      if (!hot.holdsBytesOf(record.size)) {
-        hot.put(sha256, body, false);
-        return { record, body };
+      if (cached !== undefined) {
+        if (isSameRecord(cached.record, record)) return cached;
+        hot.forget(sha256); // deleted and stored again by another path, with another type
       }
-      const bytes = new Blob([await body.arrayBuffer()]);
-      if (bytes.size !== record.size) return { record, body };
-      hot.put(sha256, bytes, true);
-      return { record, body: bytes };
+      return openAndHold(record);
     },
 
     remove: (sha256, pubkey) =>

@@ -1,9 +1,11 @@
 // MetadataStore on bun:sqlite through drizzle. Every query is prepared once (bun-stack §5: the
-// unprepared builder costs ~100 µs); one writer, WAL, synchronous=FULL for durable 2xx (reliability P2).
+// unprepared builder costs ~100 µs); one writer, WAL, synchronous=FULL for durable 2xx (reliability P2);
+// uploads and deletes go through a group commit that syncs the WAL off the main thread.
 import { Database } from "bun:sqlite";
 import { and, asc, count, desc, eq, gt, gte, lt, lte, or, sql, sum } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import type { BlobRecord, MetadataStore, RemoveOwnerResult } from "../metadata-store.ts";
+import { createGroupCommit } from "./group-commit.ts";
 import { migrate } from "./migrate.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { blobs, owners } from "./schema.ts";
@@ -33,11 +35,6 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
     uploadedSec: blobs.uploaded,
   };
   return {
-    getBlob: db
-      .select(record)
-      .from(blobs)
-      .where(eq(blobs.sha256, p("sha256")))
-      .prepare(),
     insertBlob: db
       .insert(blobs)
       .values({ sha256: p("sha256"), size: p("size"), type: p("type"), uploaded: p("uploaded") })
@@ -105,15 +102,85 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
 
 const NO_CURSOR_UPLOADED = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The lookup of every GET and HEAD, on bun:sqlite directly: drizzle's row mapping makes the same
+ * prepared statement 1.3× slower (bench/micro/index-lookup.bench.ts). Columns as in schema.ts.
+ */
+function prepareBlobLookup(sqlite: Database): (sha256: string) => BlobRecord | null {
+  const statement = sqlite.prepare<BlobRecord, [string]>(
+    "SELECT sha256, size, type, uploaded AS uploadedSec FROM blobs WHERE sha256 = ?",
+  );
+  return (sha256) => statement.get(sha256);
+}
+
+const HOT_ROWS = 10_000;
+/** How stale a row removed by another process (`hanami fsck --repair` on a live index) may be. */
+const OTHER_WRITERS_CHECK_MS = 250;
+
+/**
+ * Rows of hot blobs, so that a GET of one opens no read transaction: in WAL mode each costs two
+ * fcntl locks on the -shm file, a quarter of a cached 1 KiB GET (docs/PERFORMANCE.md). Every
+ * delete of this store forgets its row at once; a commit by another connection is seen through
+ * `PRAGMA data_version` (which takes the same locks, so it is asked at most every few hundred ms).
+ * Oldest rows out first; a hit hands out the same object, so callers may key caches by it.
+ */
+function createHotRows(
+  sqlite: Database,
+  lookup: (sha256: string) => BlobRecord | null,
+  otherWritersCheckMs: number,
+) {
+  const dataVersion = sqlite.prepare<{ data_version: number }, []>("PRAGMA data_version");
+  const rows = new Map<string, BlobRecord>();
+  let seenVersion = dataVersion.get()?.data_version;
+  let checkedAtMs = performance.now();
+  const dropIfOthersWrote = () => {
+    const nowMs = performance.now();
+    if (nowMs - checkedAtMs < otherWritersCheckMs) return;
+    checkedAtMs = nowMs;
+    const version = dataVersion.get()?.data_version;
+    if (version !== seenVersion) rows.clear();
+    seenVersion = version;
+  };
+  return {
+    get(sha256: string): BlobRecord | null {
+      dropIfOthersWrote();
+      const hot = rows.get(sha256);
+      if (hot !== undefined) return hot;
+      const row = lookup(sha256);
+      if (row === null) return null;
+      rows.set(sha256, row);
+      if (rows.size > HOT_ROWS) rows.delete(rows.keys().next().value as string);
+      return row;
+    },
+    forget: (sha256: string) => rows.delete(sha256),
+  };
+}
+
 /** bun:sqlite's run() returns `{ changes }`; drizzle's types say void. */
 function changesOf(result: unknown): number {
   return (result as { changes: number }).changes;
 }
 
-export function openSqliteStore(options: { path: string; nowSec: number }): MetadataStore {
+export interface SqliteStoreOptions {
+  readonly path: string;
+  readonly nowSec: number;
+  /** Tests set 0 to see another connection's deletes at once. */
+  readonly otherWritersCheckMs?: number;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): MetadataStore {
   const sqlite = openDatabase(options.path);
   migrate(sqlite, options.nowSec);
   const q = prepareStatements(drizzle({ client: sqlite }));
+  const lookupBlob = prepareBlobLookup(sqlite);
+  const hotRows = createHotRows(
+    sqlite,
+    lookupBlob,
+    options.otherWritersCheckMs ?? OTHER_WRITERS_CHECK_MS,
+  );
+  const writes = createGroupCommit(sqlite, {
+    walPath: options.path === ":memory:" ? null : `${options.path}-wal`,
+  });
 
   const recordUpload = sqlite.transaction((record: BlobRecord, owner: string | null) => {
     const inserted = q.insertBlob.run({
@@ -122,7 +189,7 @@ export function openSqliteStore(options: { path: string; nowSec: number }): Meta
       type: record.type,
       uploaded: record.uploadedSec,
     });
-    const stored = q.getBlob.get({ sha256: record.sha256 }) ?? record;
+    const stored = lookupBlob(record.sha256) ?? record;
     if (owner !== null) {
       q.insertOwner.run({
         sha256: record.sha256,
@@ -135,18 +202,19 @@ export function openSqliteStore(options: { path: string; nowSec: number }): Meta
   });
 
   const removeOwner = sqlite.transaction((sha256: string, pubkey: string): RemoveOwnerResult => {
-    if (q.getBlob.get({ sha256 }) === undefined) return "not_found";
+    if (lookupBlob(sha256) === null) return "not_found";
     if (changesOf(q.deleteOwner.run({ sha256, pubkey })) === 0) return "not_owner";
     if ((q.countOwners.get({ sha256 })?.n ?? 0) > 0) return "owner_removed";
     q.deleteBlob.run({ sha256 });
+    hotRows.forget(sha256);
     return "blob_removed";
   });
 
   return {
-    getBlob: async (sha256) => q.getBlob.get({ sha256 }) ?? null,
-    recordUpload: async (record, owner) => recordUpload.immediate(record, owner),
+    getBlob: async (sha256) => hotRows.get(sha256),
+    recordUpload: (record, owner) => writes.run(() => recordUpload(record, owner)),
     isOwner: async (sha256, pubkey) => q.isOwner.get({ sha256, pubkey }) !== undefined,
-    removeOwner: async (sha256, pubkey) => removeOwner.immediate(sha256, pubkey),
+    removeOwner: (sha256, pubkey) => writes.run(() => removeOwner(sha256, pubkey)),
     async listByOwner(pubkey, query) {
       let cursorUploaded = NO_CURSOR_UPLOADED;
       if (query.cursor !== undefined) {
@@ -165,6 +233,7 @@ export function openSqliteStore(options: { path: string; nowSec: number }): Meta
     },
     forgetBlob: async (sha256) => {
       q.deleteBlob.run({ sha256 });
+      hotRows.forget(sha256);
     },
     async *allHashes() {
       for (const row of q.allHashes.all()) yield row.sha256;
@@ -174,6 +243,9 @@ export function openSqliteStore(options: { path: string; nowSec: number }): Meta
       return { blobs: row?.blobs ?? 0, bytes: Number(row?.bytes ?? 0) };
     },
     ...sqliteModeration(sqlite),
-    close: async () => sqlite.close(),
+    close: async () => {
+      await writes.flush();
+      sqlite.close();
+    },
   };
 }
