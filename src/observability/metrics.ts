@@ -112,9 +112,23 @@ function createFamily<Child>(
     return children.get(key) ?? create(key, values);
   }
   function byLabels(labels: LabelValues): Child {
-    if (onlyLabel === null) return byValues(labelNames.map((name) => labels[name] ?? ""));
-    const value = labels[onlyLabel] ?? "";
-    return children.get(value) ?? create(value, [value]);
+    if (onlyLabel !== null) {
+      const value = labels[onlyLabel] ?? "";
+      return children.get(value) ?? create(value, [value]);
+    }
+    // The key is built without an array: this runs several times per request.
+    let key = "";
+    for (let index = 0; index < labelNames.length; index++) {
+      if (index > 0) key += KEY_SEPARATOR;
+      key += labels[labelNames[index] as string] ?? "";
+    }
+    return (
+      children.get(key) ??
+      create(
+        key,
+        labelNames.map((name) => labels[name] ?? ""),
+      )
+    );
   }
   return { byValues, byLabels };
 }

@@ -44,9 +44,9 @@ const isSameRecord = (a: BlobRecord, b: BlobRecord) =>
 /**
  * Hot blobs by sha256, least recently used out first: small ones' bytes, large ones' file handle
  * (skips the stat and the open). Bytes are content-addressed, so an entry is never stale; whether
- * the blob still exists is the index's answer on every read (a lookup costs ~3 µs, see
- * bench/micro/index-lookup.bench.ts: too little to trade the index's authority for). While the
- * index's row is unchanged the same entry is handed out, so callers may key caches by its record.
+ * the blob still exists is the index's answer on every read, so a blob deleted by any path is a
+ * 404 at once (the SQLite store answers hot rows from memory and forgets them on every delete).
+ * While the index's row is unchanged the same entry is handed out, so callers may key caches by it.
  */
 function createHotBlobCache(options: HotBlobCacheOptions) {
   const entries = new Map<Sha256, HotEntry>(); // insertion order = recency order
