@@ -5,6 +5,7 @@
 import { schnorr } from "@noble/curves/secp256k1.js";
 import { verifyTokenSignatureSync } from "../../src/protocol/auth-token.ts";
 import { randomBlob, signToken, tokenEvent } from "../../test/support/nostr.ts";
+import { type RawJob, runRaw } from "./raw-client.ts";
 import { type LoadResult, summarise } from "./stats.ts";
 
 export type ClientJob =
@@ -20,7 +21,8 @@ export type ClientJob =
   | { kind: "upload-small"; url: string; count: number; connections: number; auth: boolean }
   | { kind: "upload-big"; url: string; sizeBytes: number; auth: boolean }
   | { kind: "mixed"; url: string; users: number; iterations: number }
-  | { kind: "verify-rate"; count: number };
+  | { kind: "verify-rate"; count: number }
+  | ({ kind: "raw" } & RawJob);
 
 type Attempt = () => Promise<boolean>;
 
@@ -163,6 +165,8 @@ async function runJob(job: ClientJob): Promise<unknown> {
       return runMixed(job.url, job.users, job.iterations);
     case "verify-rate":
       return verifyRate(job.count);
+    case "raw":
+      return runRaw(job);
   }
 }
 

@@ -4,6 +4,7 @@
 //
 //   bun bench/load/run.ts [--quick] [--only get-1k,list,…] [--adaptive] [--client fetch|wrk]
 //                         [--p99-target-ms 5] [--connections 32] [--log-level info]
+//                         [--binary dist/hanami]
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,7 +25,6 @@ import { startPinned } from "./servers.ts";
 import { round } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const BINARY = join(ROOT, "dist/hanami");
 
 const { values: args } = parseArgs({
   options: {
@@ -35,8 +35,11 @@ const { values: args } = parseArgs({
     "p99-target-ms": { type: "string", default: "5" },
     connections: { type: "string", default: "32" },
     "log-level": { type: "string", default: "info" },
+    binary: { type: "string", default: "dist/hanami" },
   },
 });
+
+const BINARY = resolve(ROOT, args.binary);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -91,7 +94,7 @@ async function seedFixture(hanamiUrl: string, baselineDir: string, size: number)
 }
 
 async function main() {
-  if (!existsSync(BINARY)) throw new Error("dist/hanami is missing: run `bun scripts/build.ts`");
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`bun scripts/build.ts\``);
   const work = await mkdtemp(join(tmpdir(), "hanami-load-"));
   const [hanamiDir, baselineDir, scratchDir] = ["hanami", "baseline", "scratch"].map((name) =>
     join(work, name),
