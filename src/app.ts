@@ -164,7 +164,12 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
     taskTimeoutMs: config.pool.taskTimeoutMs,
     workerUrl: new URL("./workers/cpu.worker.ts", import.meta.url),
   });
-  const verifier = createTokenVerifier({ pool, nowSec: () => clock.nowSec(), cacheSize: 10_000 });
+  const verifier = createTokenVerifier({
+    pool,
+    nowSec: () => clock.nowSec(),
+    nowMs: () => clock.nowMs(),
+    cacheSize: 10_000,
+  });
   const locks = createKeyedMutex();
   const uploads = createUploadService({
     store,

@@ -1,6 +1,8 @@
 // BIP-340 checks of auth tokens with a cache of verified ids (blossom.md §13.3, reliability A4):
-// one verification costs ~0.85 ms of CPU, so hits skip it, an idle server verifies inline, and a
-// busy one hands the work to the CPU pool. The caller has already recomputed the id.
+// one verification costs ~0.5-0.85 ms of CPU, so hits skip it. The main thread verifies inline (no
+// hop to a worker) within a share of its time, so a quiet server answers at once and I/O keeps
+// the rest under load; past that share the CPU pool takes the work, so every core verifies. The
+// caller has already recomputed the id.
 import type { NostrEvent } from "../protocol/nostr-event.ts";
 import { verifySignature } from "../protocol/nostr-event.ts";
 import type { CpuPool } from "../workers/pool.ts";
@@ -10,11 +12,47 @@ export interface TokenVerifier {
   stats(): { cacheHits: number; cacheMisses: number; inline: number; pooled: number };
 }
 
-export function createTokenVerifier(deps: {
-  pool: Pick<CpuPool, "run">;
-  nowSec: () => number;
-  cacheSize: number;
-}): TokenVerifier {
+export interface TokenVerifierDeps {
+  readonly pool: Pick<CpuPool, "run">;
+  readonly nowSec: () => number;
+  readonly nowMs: () => number;
+  readonly cacheSize: number;
+  /** Share of the main thread's time inline checks may take (0: always the pool). */
+  readonly inlineShare?: number;
+}
+
+/** Main-thread time that may go to inline checks, per window. */
+const INLINE_WINDOW_MS = 50;
+const INLINE_SHARE = 0.5;
+
+/** A budget of busy milliseconds per fixed window: the caller reports what it spent. */
+export function createTimeBudget(options: {
+  windowMs: number;
+  share: number;
+  nowMs: () => number;
+}) {
+  let windowStartMs = Number.NEGATIVE_INFINITY;
+  let spentMs = 0;
+  const roll = () => {
+    const now = options.nowMs();
+    if (now - windowStartMs >= options.windowMs) {
+      windowStartMs = now;
+      spentMs = 0;
+    }
+  };
+  return {
+    available(): boolean {
+      roll();
+      return spentMs < options.windowMs * options.share;
+    },
+    spend(ms: number): void {
+      roll();
+      spentMs += ms;
+    },
+  };
+}
+
+export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
   // Map keeps insertion order: re-inserting on a hit makes it an LRU.
   const verified = new Map<string, number>();
   const inFlight = new Map<string, Promise<boolean>>();
@@ -29,12 +67,22 @@ export function createTokenVerifier(deps: {
     }
   }
 
+  const inlineBudget = createTimeBudget({
+    windowMs: INLINE_WINDOW_MS,
+    share: deps.inlineShare ?? INLINE_SHARE,
+    nowMs: deps.nowMs,
+  });
+
+  function verifyInline(event: NostrEvent): boolean {
+    counts.inline++;
+    const startedMs = deps.nowMs();
+    const valid = verifySignature(event);
+    inlineBudget.spend(deps.nowMs() - startedMs);
+    return valid;
+  }
+
   async function check(event: NostrEvent): Promise<boolean> {
-    // Inline only when nothing else is verifying: one check is cheaper than a hop to a worker.
-    if (inFlight.size <= 1) {
-      counts.inline++;
-      return verifySignature(event);
-    }
+    if (inlineBudget.available()) return verifyInline(event);
     counts.pooled++;
     const [valid] = await deps.pool.run("verifySignatures", [
       { id: event.id, pubkey: event.pubkey, sig: event.sig },
