@@ -211,29 +211,41 @@ export function createVideoProcessor(options: VideoOptions): VideoProcessor {
   };
 }
 
+/** Processes whose command line names a path under `marker`, this one excepted. */
+async function processesUsing(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(marker)) found.push(Number(name));
+  }
+  return found;
+}
+
 /**
  * Start-up clean-up after a crash: kills every process still working inside a job directory of
- * `scratchDir` (an ffmpeg whose server died with kill -9), then removes the directories.
- * Linux /proc only; elsewhere only the directories go. Returns how many processes were killed.
+ * `scratchDir` (an ffmpeg whose server died with kill -9), waits until they are gone, then
+ * removes the directories. Linux /proc only; elsewhere only the directories go. Returns how
+ * many processes were killed.
  */
 export async function reapVideoJobs(scratchDir: string): Promise<number> {
-  const marker = `${join(resolve(scratchDir), JOB_PREFIX)}`;
-  let killed = 0;
-  for (const pid of await readdir("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (!cmdline.includes(marker)) continue;
+  const marker = join(resolve(scratchDir), JOB_PREFIX);
+  const pids = await processesUsing(marker);
+  for (const pid of pids) {
     try {
-      process.kill(Number(pid), "SIGKILL");
-      killed++;
+      process.kill(pid, "SIGKILL");
     } catch {
       // exited meanwhile, or not ours to kill
     }
+  }
+  // SIGKILL lands asynchronously; a dying ffmpeg must not write into a directory we remove.
+  for (let wait = 0; wait < 100 && (await processesUsing(marker)).length > 0; wait++) {
+    await Bun.sleep(10);
   }
   for (const name of await readdir(scratchDir).catch(() => [])) {
     if (name.startsWith(JOB_PREFIX)) {
       await rm(join(scratchDir, name), { recursive: true, force: true });
     }
   }
-  return killed;
+  return pids.length;
 }

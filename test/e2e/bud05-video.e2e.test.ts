@@ -11,6 +11,7 @@ import {
   behindEbml,
   behindFtyp,
   childrenOf,
+  encodersOf,
   ffprobe,
   ffprobeWarnings,
   filesUnder,
@@ -19,7 +20,7 @@ import {
   sha256Of,
   testPattern,
   videoToolsMissing,
-  waitForProcess,
+  waitFor,
   withExternalDref,
 } from "../support/video.ts";
 
@@ -425,10 +426,7 @@ describe.skipIf(videoToolsMissing !== null)("S10, A7: the wall-clock timeout and
     });
     const heavy = await heavyClip(dir.path);
     const first = putMedia(busy, heavy, "video/mp4");
-    const running = await waitForProcess(async () => {
-      const children = await childrenOf(busy.proc.pid);
-      return children.filter((child) => child.cmdline.includes("libx264"));
-    }, 20_000);
+    const running = await waitFor(() => encodersOf(busy.proc.pid), 20_000);
     expect(running).toHaveLength(1);
     const small = await makeVideo(dir.path, "queued.mp4", [
       ...testPattern(64, 64, 1),

@@ -108,17 +108,19 @@ export async function processesMentioning(text: string): Promise<ProcEntry[]> {
   );
 }
 
-/** Polls /proc until `found` returns something, or `timeoutMs` passes; a condition wait. */
-export async function waitForProcess(
-  find: () => Promise<ProcEntry[]>,
-  timeoutMs: number,
-): Promise<ProcEntry[]> {
+/** Polls `find` until it returns something, or `timeoutMs` passes: a wait for a condition. */
+export async function waitFor<T>(find: () => Promise<T[]>, timeoutMs: number): Promise<T[]> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const found = await find();
     if (found.length > 0 || performance.now() > deadline) return found;
     await Bun.sleep(20);
   }
+}
+
+/** The running ffmpeg encoders among `pid`'s children. */
+export async function encodersOf(pid: number): Promise<ProcEntry[]> {
+  return (await childrenOf(pid)).filter((child) => child.cmdline.includes("libx264"));
 }
 
 /** Every file under `dir`, recursively. */
