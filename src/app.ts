@@ -23,6 +23,7 @@ import {
 } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
+import { createUploadSlots } from "./overload/upload-slots.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
 import { createMediaService } from "./services/media.ts";
@@ -323,6 +324,11 @@ export async function startServer(
     nowMs: () => clock.nowMs(),
   });
   observability.metrics.setLimiterSource(() => [{ route: "auth", limit: authLimiter.limit() }]);
+  const uploadSlots = createUploadSlots({
+    total: config.upload.maxConcurrent,
+    perClient: config.upload.maxConcurrentPerClient,
+  });
+  observability.metrics.setUploadSlotsSource(() => uploadSlots.inUse());
   const app = createHttpApp({
     routes: createRoutes(config, services, info, observability),
     routeDeps: {
@@ -333,6 +339,7 @@ export async function startServer(
         verifySignature: (event, expiresAtSec) => services.verifier.verify(event, expiresAtSec),
       },
       authLimiter,
+      uploadSlots,
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
       onRequestDone: observe(log, observability.metrics),

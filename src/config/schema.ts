@@ -41,6 +41,16 @@ export const ConfigSchema = Type.Object({
       "Answer 200 from X-SHA-256 alone when the blob is already stored",
     ),
     requireAuth: bool(true, "Require a BUD-11 upload token"),
+    maxConcurrent: int(
+      128,
+      "Uploads, mirrors and media jobs in progress at once; past it 503 with Retry-After",
+      1,
+    ),
+    maxConcurrentPerClient: int(
+      16,
+      "Uploads, mirrors and media jobs in progress at once from one client address",
+      1,
+    ),
   }),
   auth: Type.Object({
     allowedPubkeys: list("Hex pubkeys allowed to upload; empty: anyone"),

@@ -1,6 +1,7 @@
 // Registers one route: auth first (fail closed), then the handler, then CORS, errors, metrics.
 import type { Elysia } from "elysia";
 import type { AdaptiveLimiter } from "../overload/limiter.ts";
+import type { UploadSlots } from "../overload/upload-slots.ts";
 import { BlossomError } from "../protocol/errors.ts";
 import { type AuthDeps, authenticate, type RequestAuth, type RouteAuth } from "./auth.ts";
 import { addCorsHeaders } from "./cors.ts";
@@ -25,6 +26,8 @@ export interface RouteSpec {
   readonly auth: RouteAuth;
   /** The route label for metrics and logs. */
   readonly name: string;
+  /** Carries a blob body or fetches one (upload, mirror, media): runs only within an upload slot. */
+  readonly holdsUploadSlot?: boolean;
   readonly handle: (input: RouteInput) => Promise<Response> | Response;
 }
 
@@ -46,6 +49,7 @@ export interface RequestOutcome {
 export interface RouteDeps {
   readonly auth: AuthDeps;
   readonly authLimiter: Pick<AdaptiveLimiter, "tryAcquire">;
+  readonly uploadSlots: Pick<UploadSlots, "tryAcquire">;
   /** Peers whose X-Forwarded-For is believed (reliability A11); empty = none. */
   readonly trustedProxies: readonly string[];
   readonly nextRequestId: (incoming: string | null) => string;
@@ -96,6 +100,17 @@ async function authenticateWithinLimit(
   }
 }
 
+/** Refused before the token is verified or the body read (reliability A5). */
+function acquireUploadSlot(deps: RouteDeps, client: string | null): () => void {
+  const slot = deps.uploadSlots.tryAcquire(client);
+  if (typeof slot === "function") return slot;
+  const reason =
+    slot === "per_client"
+      ? "too many uploads in progress from this address, retry later"
+      : "too many uploads in progress, retry later";
+  throw new BlossomError("busy", reason, { retryAfterSec: 1 });
+}
+
 export async function runRoute(
   spec: RouteSpec,
   request: Request,
@@ -107,7 +122,14 @@ export async function runRoute(
   const requestId = deps.nextRequestId(request.headers.get("x-request-id"));
   let response: Response;
   let failure: BlossomError | null = null;
+  let clientIp: string | null | undefined;
+  const clientIpOnce = () => {
+    clientIp ??= clientIpOf(request, server, deps.trustedProxies);
+    return clientIp;
+  };
+  let releaseSlot: (() => void) | undefined;
   try {
+    if (spec.holdsUploadSlot === true) releaseSlot = acquireUploadSlot(deps, clientIpOnce());
     const auth = await authenticateWithinLimit(request, spec.auth, deps);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     const url = new URL(request.url);
@@ -118,10 +140,11 @@ export async function runRoute(
   } catch (error) {
     failure = toBlossomError(error);
     response = errorResponse(failure, request.method);
+  } finally {
+    releaseSlot?.();
   }
   const headers = response.headers;
   headers.set("X-Request-Id", requestId);
-  let clientIp: string | null | undefined;
   deps.onRequestDone({
     route: spec.name,
     method: request.method,
@@ -131,8 +154,7 @@ export async function runRoute(
     error: failure,
     responseBytes: Number(headers.get("content-length") ?? 0),
     get clientIp() {
-      clientIp ??= clientIpOf(request, server, deps.trustedProxies);
-      return clientIp;
+      return clientIpOnce();
     },
   });
   return response;

@@ -210,6 +210,7 @@ describe("createHanamiMetrics", () => {
     ["hanami_pool_queue_depth", "gauge"],
     ["hanami_pool_busy_workers", "gauge"],
     ["hanami_limiter_limit", "gauge"],
+    ["hanami_upload_slots_in_use", "gauge"],
     ["hanami_token_cache_hits_total", "counter"],
     ["hanami_token_cache_misses_total", "counter"],
   ];
@@ -238,6 +239,7 @@ describe("createHanamiMetrics", () => {
     metrics.setStoreSource(() => ({ blobs: 10, bytes: 4096 }));
     metrics.setLimiterSource(() => [{ route: "upload", limit: 16 }]);
     metrics.setTokenCacheSource(() => ({ hits: 9, misses: 1 }));
+    metrics.setUploadSlotsSource(() => 5);
     const parsed = parseExposition(registry.render());
     expect(
       sampleValue(parsed, "hanami_requests_total", {
@@ -261,6 +263,7 @@ describe("createHanamiMetrics", () => {
     expect(sampleValue(parsed, "hanami_blobs_stored")).toBe(10);
     expect(sampleValue(parsed, "hanami_bytes_stored")).toBe(4096);
     expect(sampleValue(parsed, "hanami_limiter_limit", { route: "upload" })).toBe(16);
+    expect(sampleValue(parsed, "hanami_upload_slots_in_use")).toBe(5);
     expect(sampleValue(parsed, "hanami_token_cache_hits_total")).toBe(9);
     expect(sampleValue(parsed, "hanami_token_cache_misses_total")).toBe(1);
   });

@@ -325,6 +325,7 @@ export interface HanamiMetrics {
     read: () => ReadonlyArray<{ readonly route: string; readonly limit: number }>,
   ): void;
   setTokenCacheSource(read: () => { readonly hits: number; readonly misses: number }): void;
+  setUploadSlotsSource(read: () => number): void;
 }
 
 /**
@@ -337,6 +338,7 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
   let store: (() => { blobs: number; bytes: number }) | null = null;
   let limiter: (() => ReadonlyArray<{ route: string; limit: number }>) | null = null;
   let tokenCache: (() => { hits: number; misses: number }) | null = null;
+  let uploadSlots: (() => number) | null = null;
 
   const metrics = {
     requests: registry.counter("hanami_requests_total", "HTTP requests answered", [
@@ -384,6 +386,11 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
     "Concurrency limit chosen by the adaptive limiter, per route",
     () => limiter?.().map(({ route, limit }) => ({ labels: { route }, value: limit })) ?? none,
   );
+  registry.gaugeFn(
+    "hanami_upload_slots_in_use",
+    "Uploads, mirrors and media jobs in progress (capped by upload.maxConcurrent)",
+    () => uploadSlots?.() ?? none,
+  );
   registry.counterFn(
     "hanami_token_cache_hits_total",
     "Auth tokens whose signature check was skipped thanks to the verified-token cache",
@@ -408,6 +415,9 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
     },
     setTokenCacheSource: (read) => {
       tokenCache = read;
+    },
+    setUploadSlotsSource: (read) => {
+      uploadSlots = read;
     },
   };
 }

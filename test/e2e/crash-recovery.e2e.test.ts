@@ -177,7 +177,15 @@ describe("R3: start-up recovery and fsck", () => {
 
 describe("R5: concurrent uploads of one blob", () => {
   test("R5: 50 parallel PUTs by 50 pubkeys → one 201, 49 200, one file, 50 owners", async () => {
-    await using server = await startBinary({ args: ["--set", "upload.trustDeclaredHash=false"] });
+    await using server = await startBinary({
+      // All 50 come from 127.0.0.1: the per-client cap must not turn them away.
+      args: [
+        "--set",
+        "upload.trustDeclaredHash=false",
+        "--set",
+        "upload.maxConcurrentPerClient=64",
+      ],
+    });
     const blob = randomBlob(8 * 1024 * 1024);
     const { schnorr } = await import("@noble/curves/secp256k1.js");
     const { bytesToHex } = await import("@noble/hashes/utils.js");

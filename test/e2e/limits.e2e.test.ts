@@ -218,3 +218,59 @@ describe("idle timeout", () => {
     expect(res.status).toBe(201);
   }, 30_000);
 });
+
+describe("A5: concurrent uploads are capped", () => {
+  /** An upload whose body stays open until `finish` is called. */
+  function heldUpload(target: RunningServer) {
+    const blob = randomBlob(8192);
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(blob.bytes.slice(0, 4096));
+        await finished;
+        controller.enqueue(blob.bytes.slice(4096));
+        controller.close();
+      },
+    });
+    const response = target.fetch("/upload", {
+      method: "PUT",
+      body,
+      headers: {
+        authorization: signToken(testKeys.alice, { verb: "upload", x: [blob.sha256] }),
+        "x-sha-256": blob.sha256,
+      },
+    });
+    return { finish, response };
+  }
+
+  async function slotsInUse(target: RunningServer): Promise<number> {
+    const text = await (await target.fetch("/metrics")).text();
+    return Number(/^hanami_upload_slots_in_use (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+  }
+
+  test("past the per-client cap an upload gets 503 + Retry-After at once; reads go on", async () => {
+    await using capped = await startBinary({
+      args: ["--set", "upload.maxConcurrentPerClient=2"],
+    });
+    const held = [heldUpload(capped), heldUpload(capped)];
+    for (let polls = 0; (await slotsInUse(capped)) < 2; polls++) {
+      expect(polls).toBeLessThan(200); // both requests reach the server within a few ms
+      await Bun.sleep(10);
+    }
+    const refused = await uploadBlob(capped, testKeys.bob, randomBlob(100).bytes);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.headers.get("x-reason")).toMatch(/too many uploads in progress/);
+    expect((await capped.fetch("/")).status).toBe(200);
+
+    for (const upload of held) upload.finish();
+    expect((await Promise.all(held.map((upload) => upload.response))).map((r) => r.status)).toEqual(
+      [201, 201],
+    );
+    expect(await slotsInUse(capped)).toBe(0);
+    expect((await uploadBlob(capped, testKeys.bob, randomBlob(100).bytes)).status).toBe(201);
+  });
+});

@@ -21,6 +21,7 @@ export function mediaRoutes(deps: MediaRouteDeps): RouteSpec[] {
       method: "PUT",
       path: "/media",
       name: "media",
+      holdsUploadSlot: true,
       auth,
       handle: async ({ request, auth: requestAuth, keepAlive }) => {
         const declaredSha256 = parseSha256Header(request.headers.get("x-sha-256"));

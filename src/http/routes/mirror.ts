@@ -35,6 +35,7 @@ export function mirrorRoutes(deps: MirrorRouteDeps): RouteSpec[] {
       method: "PUT",
       path: "/mirror",
       name: "mirror",
+      holdsUploadSlot: true,
       auth: { verb: "upload", required: deps.requireAuth, x: "required" },
       handle: async ({ request, auth }) => {
         const url = await readUrl(request);

@@ -22,6 +22,7 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
       method: "PUT",
       path: "/upload",
       name: "upload",
+      holdsUploadSlot: true,
       auth,
       handle: async ({ request, auth: requestAuth, keepAlive }) => {
         const declaredSha256 = parseSha256Header(request.headers.get("x-sha-256")); // P-14 (3)
