@@ -22,7 +22,8 @@ export type ClientJob =
   | { kind: "upload-big"; url: string; sizeBytes: number; auth: boolean }
   | { kind: "mixed"; url: string; users: number; iterations: number }
   | { kind: "verify-rate"; count: number }
-  | ({ kind: "raw" } & RawJob);
+  | ({ kind: "raw" } & RawJob)
+  | { kind: "burst"; url: string; count: number; connections: number; durationMs: number };
 
 type Attempt = () => Promise<boolean>;
 
@@ -143,6 +144,45 @@ function verifyRate(count: number) {
   return { verifiesPerSec: count / ((performance.now() - startedMs) / 1000) };
 }
 
+/**
+ * Fresh-token uploads as fast as `connections` loops allow, to fill the CPU pool (saturate.ts),
+ * for `durationMs`. Tokens are signed first; a `{"ready":true}` line says the clock starts now.
+ * When they run out they are sent again: most were shed unverified, so they still cost a check.
+ * Counts every status and whether each 503 carried Retry-After.
+ */
+async function runBurst(job: Extract<ClientJob, { kind: "burst" }>) {
+  const uploads = Array.from({ length: job.count }, () => {
+    const blob = randomBlob(1024);
+    const authorization = signToken(testUser(0), { verb: "upload", x: [blob.sha256] });
+    return { blob, authorization };
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  const statuses: Record<string, number> = {};
+  let busyWithRetryAfter = 0;
+  let next = 0;
+  const startedMs = performance.now();
+  const latenciesMs: number[] = [];
+  const loop = async () => {
+    while (performance.now() - startedMs < job.durationMs) {
+      const { blob, authorization } = uploads[next++ % uploads.length] as (typeof uploads)[number];
+      const sentMs = performance.now();
+      const response = await fetch(`${job.url}/upload`, {
+        method: "PUT",
+        body: blob.bytes,
+        headers: { Authorization: authorization },
+      }).catch(() => null);
+      await response?.arrayBuffer();
+      latenciesMs.push(performance.now() - sentMs);
+      const status = String(response?.status ?? "network error");
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (response?.status === 503 && response.headers.has("retry-after")) busyWithRetryAfter++;
+    }
+  };
+  await Promise.all(Array.from({ length: job.connections }, loop));
+  const result = summarise(latenciesMs, 0, (performance.now() - startedMs) / 1000, "fetch");
+  return { ...result, statuses, busyWithRetryAfter };
+}
+
 async function runJob(job: ClientJob): Promise<unknown> {
   switch (job.kind) {
     case "fixed": {
@@ -167,6 +207,8 @@ async function runJob(job: ClientJob): Promise<unknown> {
       return verifyRate(job.count);
     case "raw":
       return runRaw(job);
+    case "burst":
+      return runBurst(job);
   }
 }
 

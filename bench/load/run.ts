@@ -4,13 +4,15 @@
 //
 //   bun bench/load/run.ts [--quick] [--only get-1k,list,…] [--adaptive] [--client fetch|wrk]
 //                         [--p99-target-ms 5] [--connections 32] [--log-level info]
-//                         [--binary dist/hanami]
+//                         [--binary dist/hanami] [--scale-blobs 100000]
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { randomBlob, signToken, testKeys } from "../../test/support/nostr.ts";
+import { saturate } from "./saturate.ts";
+import { scale } from "./scale.ts";
 import {
   adaptive,
   getScenarios,
@@ -21,7 +23,7 @@ import {
   uploadSmall,
 } from "./scenarios.ts";
 import { seedBlobs } from "./seed.ts";
-import { startPinned } from "./servers.ts";
+import { readPeakRssMiB, startPinned } from "./servers.ts";
 import { round } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "32" },
     "log-level": { type: "string", default: "info" },
     binary: { type: "string", default: "dist/hanami" },
+    "scale-blobs": { type: "string", default: "" },
   },
 });
 
@@ -60,15 +63,20 @@ function machine() {
   };
 }
 
+/** hanami's settings in every run: no free-space reserve, 300 MiB uploads, the chosen log level. */
+function hanamiEnv(): Record<string, string> {
+  return {
+    HANAMI_STORAGE_RESERVE_FREE_BYTES: "0",
+    HANAMI_UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
+    HANAMI_LOG_LEVEL: args["log-level"],
+  };
+}
+
 async function startServers(hanamiDir: string, baselineDir: string) {
   const hanami = await startPinned(
     "hanami",
     [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", hanamiDir],
-    {
-      HANAMI_STORAGE_RESERVE_FREE_BYTES: "0",
-      HANAMI_UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
-      HANAMI_LOG_LEVEL: args["log-level"],
-    },
+    hanamiEnv(),
     1,
   );
   const baselineScript = join(import.meta.dir, "baseline.ts");
@@ -125,6 +133,25 @@ async function main() {
       "upload-small": () => uploadSmall(setup),
       "upload-big": () => uploadBig(setup),
       mixed: () => mixed(setup),
+      saturate: () =>
+        saturate({
+          server: hanami,
+          small: setup.small,
+          durationMs: args.quick ? 2000 : 5000,
+          connections: setup.connections,
+          uploads: args.quick ? 500 : 2000,
+          uploadConnections: 256,
+        }),
+      scale: () =>
+        scale({
+          binary: BINARY,
+          workDir: work,
+          sizes: [1000, Number(args["scale-blobs"] || (args.quick ? 10_000 : 100_000))],
+          env: hanamiEnv(),
+          durationMs: setup.durationMs,
+          connections: setup.connections,
+          starts: args.quick ? 2 : 5,
+        }),
       ...(args.adaptive ? { adaptive: () => adaptive(setup, Number(args["p99-target-ms"])) } : {}),
     };
     const wanted = args.only === "" ? Object.keys(all) : args.only.split(",");
@@ -141,7 +168,7 @@ async function main() {
       at: new Date().toISOString(),
       machine: info,
       startupMs: round(hanami.startupMs),
-      peakRssMiB: readPeakRss(hanami.pid),
+      peakRssMiB: round(readPeakRssMiB(hanami.pid)),
       rows,
     };
     await mkdir(join(ROOT, "bench/results"), { recursive: true });
@@ -152,12 +179,6 @@ async function main() {
     await Promise.all([hanami.stop(), baseline.stop()]);
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** VmHWM: the process's peak resident set since it started. */
-function readPeakRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
 await main();

@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 
 const START_TIMEOUT_MS = 20_000;
+/** The load generator process (client.ts), started pinned to the client core. */
+export const CLIENT_SCRIPT = new URL("./client.ts", import.meta.url).pathname;
 const SAMPLE_EVERY_MS = 25;
 const CLOCK_TICKS_PER_SEC = 100; // USER_HZ on every Linux we run on
 
@@ -98,6 +100,12 @@ function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kib / 1024;
+}
+
+/** VmHWM: the process's peak resident set since it started. */
+export function readPeakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 function cpuSec(pid: number): number {

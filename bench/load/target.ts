@@ -1,7 +1,7 @@
 // One measured step against one server: the client process on core 0 (wrk or fetch), the
 // server's memory and CPU sampled meanwhile.
 import type { ClientJob } from "./client.ts";
-import { type PinnedServer, pinned, sampleUsage, type Usage } from "./servers.ts";
+import { CLIENT_SCRIPT, type PinnedServer, pinned, sampleUsage, type Usage } from "./servers.ts";
 import { type LoadResult, round } from "./stats.ts";
 import { runWrk, type WrkJob } from "./wrk.ts";
 
@@ -10,10 +10,8 @@ export interface Measured<T> {
   readonly usage: Usage;
 }
 
-const CLIENT = new URL("./client.ts", import.meta.url).pathname;
-
 export async function runClient<T>(job: ClientJob): Promise<T> {
-  const proc = Bun.spawn(pinned(0, [process.execPath, CLIENT, JSON.stringify(job)]), {
+  const proc = Bun.spawn(pinned(0, [process.execPath, CLIENT_SCRIPT, JSON.stringify(job)]), {
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -9,6 +9,8 @@ export interface WrkJob {
   readonly headers: Record<string, string>;
   readonly connections: number;
   readonly durationMs: number;
+  /** A wrk Lua script, e.g. one that picks a random path per request (scale.ts). */
+  readonly script?: string;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -53,6 +55,7 @@ export async function runWrk(job: WrkJob): Promise<LoadResult> {
     `-c${job.connections}`,
     `-d${durationSec}s`,
     "--latency",
+    ...(job.script === undefined ? [] : ["-s", job.script]),
     ...headerArgs,
     job.url,
   ];
