@@ -23,6 +23,7 @@ import {
 } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
+import { createTokenBuckets } from "./overload/token-bucket.ts";
 import { createUploadSlots } from "./overload/upload-slots.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
 import { createBlobService } from "./services/blobs.ts";
@@ -336,10 +337,17 @@ export async function startServer(
         serverNames: serverNamesOf(config),
         clockSkewSec: config.auth.clockSkewSec,
         nowSec: () => clock.nowSec(),
-        verifySignature: (event, expiresAtSec) => services.verifier.verify(event, expiresAtSec),
+        verifySignature: (event, expiresAtSec, beforeCheck) =>
+          services.verifier.verify(event, expiresAtSec, beforeCheck),
       },
       authLimiter,
       uploadSlots,
+      verifyBuckets: createTokenBuckets({
+        ratePerSec: config.auth.verifyRatePerClient,
+        burst: config.auth.verifyBurstPerClient,
+        maxClients: 10_000,
+        nowMs: () => clock.nowMs(),
+      }),
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
       onRequestDone: observe(log, observability.metrics),

@@ -55,6 +55,15 @@ export const ConfigSchema = Type.Object({
   auth: Type.Object({
     allowedPubkeys: list("Hex pubkeys allowed to upload; empty: anyone"),
     clockSkewSec: int(60, "How far in the future a token's created_at may be, in seconds"),
+    verifyRatePerClient: int(
+      50,
+      "Signature checks per second for one client address (sustained; cached tokens are free); past it 429. 0: no limit",
+    ),
+    verifyBurstPerClient: int(
+      200,
+      "Signature checks one client address may burst before verifyRatePerClient applies",
+      1,
+    ),
     requireForGet: bool(false, "Require a BUD-11 get token to download blobs"),
   }),
   list: Type.Object({

@@ -18,8 +18,13 @@ export interface AuthDeps {
   readonly serverNames: readonly string[];
   readonly clockSkewSec: number;
   readonly nowSec: () => number;
-  /** BIP-340 check of `event.sig` (step 10); may use a cache and the CPU pool. */
-  readonly verifySignature: (event: NostrEvent, expiresAtSec: number) => Promise<boolean>;
+  /** BIP-340 check of `event.sig` (step 10); may use a cache and the CPU pool. `beforeCheck`
+   * runs when the signature is really checked, not answered from the cache; it may throw. */
+  readonly verifySignature: (
+    event: NostrEvent,
+    expiresAtSec: number,
+    beforeCheck?: () => void,
+  ) => Promise<boolean>;
 }
 
 export interface RouteAuthSpec {

@@ -1,6 +1,7 @@
 // Registers one route: auth first (fail closed), then the handler, then CORS, errors, metrics.
 import type { Elysia } from "elysia";
 import type { AdaptiveLimiter } from "../overload/limiter.ts";
+import type { TokenBuckets } from "../overload/token-bucket.ts";
 import type { UploadSlots } from "../overload/upload-slots.ts";
 import { BlossomError } from "../protocol/errors.ts";
 import { type AuthDeps, authenticate, type RequestAuth, type RouteAuth } from "./auth.ts";
@@ -49,6 +50,8 @@ export interface RequestOutcome {
 export interface RouteDeps {
   readonly auth: AuthDeps;
   readonly authLimiter: Pick<AdaptiveLimiter, "tryAcquire">;
+  /** Signature checks per client address, taken before the check (reliability A4). */
+  readonly verifyBuckets: TokenBuckets;
   readonly uploadSlots: Pick<UploadSlots, "tryAcquire">;
   /** Peers whose X-Forwarded-For is believed (reliability A11); empty = none. */
   readonly trustedProxies: readonly string[];
@@ -76,11 +79,29 @@ function clientIpOf(
 /** Enough for the slowest live client we serve; uWS ticks every 4 s, so at least 8 (bun-stack §1). */
 const UPLOAD_IDLE_SEC = 30;
 
+/** A signature check (not a cached one) costs the client address a token first (A4). */
+function withVerifyBudget(deps: RouteDeps, clientIp: () => string | null): AuthDeps {
+  const takeToken = () => {
+    const waitSec = deps.verifyBuckets.take(clientIp());
+    if (waitSec > 0) {
+      throw new BlossomError("rate_limited", "too many signed requests from this address", {
+        retryAfterSec: waitSec,
+      });
+    }
+  };
+  return {
+    ...deps.auth,
+    verifySignature: (event, expiresAtSec) =>
+      deps.auth.verifySignature(event, expiresAtSec, takeToken),
+  };
+}
+
 /** Signature checks are the CPU cost that bursts: their concurrency adapts to latency (A4). */
 async function authenticateWithinLimit(
   request: Request,
   auth: RouteAuth,
   deps: RouteDeps,
+  clientIp: () => string | null,
 ): Promise<RequestAuth> {
   const verifiesToken =
     auth !== "public" && !("bearerToken" in auth) && request.headers.has("authorization");
@@ -91,7 +112,11 @@ async function authenticateWithinLimit(
     });
   }
   try {
-    const result = await authenticate(request, auth, deps.auth);
+    const result = await authenticate(
+      request,
+      auth,
+      verifiesToken ? withVerifyBudget(deps, clientIp) : deps.auth,
+    );
     permit?.release("success");
     return result;
   } catch (error) {
@@ -130,7 +155,7 @@ export async function runRoute(
   let releaseSlot: (() => void) | undefined;
   try {
     if (spec.holdsUploadSlot === true) releaseSlot = acquireUploadSlot(deps, clientIpOnce());
-    const auth = await authenticateWithinLimit(request, spec.auth, deps);
+    const auth = await authenticateWithinLimit(request, spec.auth, deps, clientIpOnce);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     const url = new URL(request.url);
     response = await spec.handle({ request, url, params, auth, keepAlive, requestId });

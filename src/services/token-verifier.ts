@@ -8,7 +8,8 @@ import { verifySignature } from "../protocol/nostr-event.ts";
 import type { CpuPool } from "../workers/pool.ts";
 
 export interface TokenVerifier {
-  verify(event: NostrEvent, expiresAtSec: number): Promise<boolean>;
+  /** `beforeCheck` runs only when a signature is really checked (not cached); it may throw. */
+  verify(event: NostrEvent, expiresAtSec: number, beforeCheck?: () => void): Promise<boolean>;
   stats(): { cacheHits: number; cacheMisses: number; inline: number; pooled: number };
 }
 
@@ -91,7 +92,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
   }
 
   return {
-    async verify(event, expiresAtSec) {
+    async verify(event, expiresAtSec, beforeCheck) {
       const key = `${event.id}:${event.sig}:${event.pubkey}`;
       const cachedUntil = verified.get(key);
       if (cachedUntil !== undefined && cachedUntil > deps.nowSec()) {
@@ -102,6 +103,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
       counts.cacheMisses++;
       const pending = inFlight.get(key);
       if (pending !== undefined) return pending;
+      beforeCheck?.();
       const result = Promise.resolve()
         .then(() => check(event))
         .finally(() => inFlight.delete(key));

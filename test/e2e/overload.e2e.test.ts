@@ -3,10 +3,14 @@
 import { expect, test } from "bun:test";
 import { startBinary } from "../support/binary.ts";
 import { uploadBlob } from "../support/blossom.ts";
-import { encodeToken, randomBlob, testKeys, tokenEvent } from "../support/nostr.ts";
+import { encodeToken, randomBlob, signToken, testKeys, tokenEvent } from "../support/nostr.ts";
 
 test("A4: a bad-signature flood is refused while GETs keep answering", async () => {
-  await using server = await startBinary({ args: ["--set", "pool.queueLimit=16"] });
+  // One address sends the whole flood: its per-client bucket is off here, so that the limiter
+  // and the pool are what refuse it (the bucket has its own test below).
+  await using server = await startBinary({
+    args: ["--set", "pool.queueLimit=16", "--set", "auth.verifyRatePerClient=0"],
+  });
   const blob = randomBlob(1024);
   expect((await uploadBlob(server, testKeys.alice, blob.bytes)).status).toBe(201);
   const template = tokenEvent(testKeys.bob, {
@@ -53,3 +57,38 @@ test("A4: a bad-signature flood is refused while GETs keep answering", async () 
     `A4 flood: ${JSON.stringify(Object.fromEntries(floodStatuses))}, ${getStatuses.length} GETs all 200`,
   );
 }, 60_000);
+
+test("A4: one address past its signed-request budget gets 429 + Retry-After; others do not", async () => {
+  await using server = await startBinary({
+    args: [
+      "--set",
+      "auth.verifyRatePerClient=1",
+      "--set",
+      "auth.verifyBurstPerClient=3",
+      "--set",
+      "trustedProxies=127.0.0.1",
+    ],
+  });
+  const preflight = (client: string) => {
+    const blob = randomBlob(64);
+    return server.fetch("/upload", {
+      method: "HEAD",
+      headers: {
+        authorization: signToken(testKeys.alice, { verb: "upload", x: [blob.sha256] }),
+        "x-sha-256": blob.sha256,
+        "x-content-length": "64",
+        "x-forwarded-for": client,
+      },
+    });
+  };
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await preflight("198.51.100.7")).status);
+  expect(statuses).toEqual([200, 200, 200, 429]);
+  const limited = await preflight("198.51.100.7");
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  expect(limited.headers.get("x-reason")).toMatch(/too many signed requests/);
+  expect((await preflight("203.0.113.9")).status).toBe(200);
+  const blob = randomBlob(10);
+  expect((await server.fetch(`/${blob.sha256}`)).status).toBe(404); // unsigned reads unaffected
+});

@@ -64,3 +64,26 @@ test("a forged signature is refused on either path, and a verified token is not 
     });
   }
 });
+
+test("A4: beforeCheck runs for real checks only, and its refusal stops the check", async () => {
+  const verifier = createTokenVerifier({
+    pool,
+    nowSec: () => 1_000,
+    nowMs: () => performance.now(),
+    cacheSize: 100,
+  });
+  const event = tokenEvent(testKeys.carol, { verb: "upload" });
+  let charged = 0;
+  const charge = () => {
+    charged++;
+  };
+  expect(await verifier.verify(event, 2_000, charge)).toBe(true);
+  expect(await verifier.verify(event, 2_000, charge)).toBe(true); // cached: free
+  expect(charged).toBe(1);
+  const refuse = () => {
+    throw new Error("over budget");
+  };
+  const other = tokenEvent(testKeys.carol, { verb: "delete" });
+  await expect(verifier.verify(other, 2_000, refuse)).rejects.toThrow("over budget");
+  expect(verifier.stats()).toMatchObject({ inline: 1, pooled: 0 });
+});
