@@ -159,6 +159,21 @@ function observe(log: Logger, metrics: HanamiMetrics) {
 
 type Stores = Awaited<ReturnType<typeof openStores>>;
 
+/** Media jobs start at two per worker (at least 4) and mirrors at 16; both adapt to their latency. */
+function createWorkLimiters(config: Config, poolSize: number, clock: Clock) {
+  const limiter = (initialLimit: number, minLimit: number) =>
+    createAdaptiveLimiter({
+      initialLimit,
+      minLimit,
+      maxLimit: Math.max(initialLimit, config.upload.maxConcurrent),
+      nowMs: () => clock.nowMs(),
+    });
+  return new Map([
+    ["PUT /media", limiter(Math.max(4, 2 * poolSize), Math.max(2, poolSize))],
+    ["PUT /mirror", limiter(16, 4)],
+  ]);
+}
+
 function createServices(config: Config, clock: Clock, { store, metadata }: Stores) {
   const pool = createCpuPool({
     size: config.pool.size === 0 ? defaultPoolSize() : config.pool.size,
@@ -324,7 +339,14 @@ export async function startServer(
     maxLimit: config.pool.queueLimit,
     nowMs: () => clock.nowMs(),
   });
-  observability.metrics.setLimiterSource(() => [{ route: "auth", limit: authLimiter.limit() }]);
+  const workLimiters = createWorkLimiters(config, services.pool.stats().size, clock);
+  observability.metrics.setLimiterSource(() => [
+    { route: "auth", limit: authLimiter.limit() },
+    ...[...workLimiters].map(([key, limiter]) => ({
+      route: key.slice(key.indexOf("/") + 1), // "PUT /media" → "media"
+      limit: limiter.limit(),
+    })),
+  ]);
   const uploadSlots = createUploadSlots({
     total: config.upload.maxConcurrent,
     perClient: config.upload.maxConcurrentPerClient,
@@ -342,6 +364,7 @@ export async function startServer(
       },
       authLimiter,
       uploadSlots,
+      workLimiters,
       verifyBuckets: createTokenBuckets({
         ratePerSec: config.auth.verifyRatePerClient,
         burst: config.auth.verifyBurstPerClient,

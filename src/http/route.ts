@@ -50,6 +50,8 @@ export interface RequestOutcome {
 export interface RouteDeps {
   readonly auth: AuthDeps;
   readonly authLimiter: Pick<AdaptiveLimiter, "tryAcquire">;
+  /** Adaptive limits on the work of heavy routes, by "METHOD /path" (e.g. "PUT /media"). */
+  readonly workLimiters: ReadonlyMap<string, Pick<AdaptiveLimiter, "tryAcquire">>;
   /** Signature checks per client address, taken before the check (reliability A4). */
   readonly verifyBuckets: TokenBuckets;
   readonly uploadSlots: Pick<UploadSlots, "tryAcquire">;
@@ -136,6 +138,30 @@ function acquireUploadSlot(deps: RouteDeps, client: string | null): () => void {
   throw new BlossomError("busy", reason, { retryAfterSec: 1 });
 }
 
+/** Only answered work teaches the limiter its latency: a fast refusal would look like capacity. */
+async function withinWorkLimit(
+  limiter: Pick<AdaptiveLimiter, "tryAcquire"> | undefined,
+  route: string,
+  work: () => Promise<Response> | Response,
+): Promise<Response> {
+  if (limiter === undefined) return work();
+  const permit = limiter.tryAcquire();
+  if (permit === null) {
+    throw new BlossomError("busy", `too many ${route} jobs in progress, retry later`, {
+      retryAfterSec: 1,
+    });
+  }
+  try {
+    const response = await work();
+    permit.release(response.ok ? "success" : "ignore");
+    return response;
+  } catch (error) {
+    const overloaded = error instanceof BlossomError && error.code === "busy";
+    permit.release(overloaded ? "dropped" : "ignore");
+    throw error;
+  }
+}
+
 export async function runRoute(
   spec: RouteSpec,
   request: Request,
@@ -158,7 +184,10 @@ export async function runRoute(
     const auth = await authenticateWithinLimit(request, spec.auth, deps, clientIpOnce);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     const url = new URL(request.url);
-    response = await spec.handle({ request, url, params, auth, keepAlive, requestId });
+    const workLimiter = deps.workLimiters.get(`${spec.method} ${spec.path}`);
+    response = await withinWorkLimit(workLimiter, spec.name, () =>
+      spec.handle({ request, url, params, auth, keepAlive, requestId }),
+    );
     if (auth.missedHashCheck) throw new BlossomError("internal", "route skipped its x-tag check");
     // Blob responses start from a header template that has them already (routes/blobs.ts).
     if (!response.headers.has("Access-Control-Allow-Origin")) addCorsHeaders(response.headers);

@@ -1,0 +1,96 @@
+// The adaptive work limit of heavy routes (issue: media, mirror): past the limit 503 at once;
+// only answered work teaches the limiter. The real runRoute and the real gradient limiter.
+import { expect, test } from "bun:test";
+import { type RouteDeps, type RouteSpec, runRoute } from "../../src/http/route.ts";
+import { createAdaptiveLimiter } from "../../src/overload/limiter.ts";
+import { createTokenBuckets } from "../../src/overload/token-bucket.ts";
+import { createUploadSlots } from "../../src/overload/upload-slots.ts";
+import { BlossomError } from "../../src/protocol/errors.ts";
+
+function depsWith(limiter: ReturnType<typeof createAdaptiveLimiter>): RouteDeps {
+  return {
+    auth: { serverNames: [], clockSkewSec: 60, nowSec: () => 0, verifySignature: async () => true },
+    authLimiter: createAdaptiveLimiter({
+      initialLimit: 8,
+      minLimit: 1,
+      maxLimit: 8,
+      nowMs: () => 0,
+    }),
+    uploadSlots: createUploadSlots({ total: 100, perClient: 100 }),
+    workLimiters: new Map([["PUT /work", limiter]]),
+    verifyBuckets: createTokenBuckets({ ratePerSec: 0, burst: 1, maxClients: 1, nowMs: () => 0 }),
+    trustedProxies: [],
+    nextRequestId: () => "test",
+    onRequestDone: () => undefined,
+    nowMs: () => performance.now(),
+  };
+}
+
+const put = () => new Request("http://localhost/work", { method: "PUT" });
+
+test("past the work limit a request gets 503 + Retry-After without running", async () => {
+  const limiter = createAdaptiveLimiter({
+    initialLimit: 1,
+    minLimit: 1,
+    maxLimit: 1,
+    nowMs: () => 0,
+  });
+  let finish = () => {};
+  let runs = 0;
+  const spec: RouteSpec = {
+    method: "PUT",
+    path: "/work",
+    name: "work",
+    auth: "public",
+    handle: async () => {
+      runs++;
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      return new Response("done");
+    },
+  };
+  const deps = depsWith(limiter);
+  const first = runRoute(spec, put(), {}, null, deps);
+  const refused = await runRoute(spec, put(), {}, null, deps);
+  expect(refused.status).toBe(503);
+  expect(refused.headers.get("retry-after")).toBe("1");
+  expect(refused.headers.get("x-reason")).toBe("too many work jobs in progress, retry later");
+  expect(runs).toBe(1);
+  finish();
+  expect((await first).status).toBe(200);
+  expect(limiter.inFlight()).toBe(0);
+});
+
+test("fast refusals do not teach the limiter that work is quick", async () => {
+  let nowMs = 0;
+  const limiter = createAdaptiveLimiter({
+    initialLimit: 10,
+    minLimit: 1,
+    maxLimit: 100,
+    windowSize: 2,
+    nowMs: () => nowMs,
+  });
+  const refusing: RouteSpec = {
+    method: "PUT",
+    path: "/work",
+    name: "work",
+    auth: "public",
+    handle: () => {
+      throw new BlossomError("unsupported_type", "not a media type");
+    },
+  };
+  const deps = depsWith(limiter);
+  for (let i = 0; i < 20; i++)
+    expect((await runRoute(refusing, put(), {}, null, deps)).status).toBe(415);
+  const slowWork: RouteSpec = {
+    ...refusing,
+    handle: () => {
+      nowMs += 1_000; // every real job takes a second
+      return new Response("done");
+    },
+  };
+  for (let i = 0; i < 20; i++) await runRoute(slowWork, put(), {}, null, deps);
+  // Had the 415s counted as 0 ms jobs, 1 s jobs would look 1000x slower and the limit would fall.
+  expect(limiter.limit()).toBeGreaterThanOrEqual(10);
+});
