@@ -17,8 +17,11 @@ import {
   filesUnder,
   makeVideo,
   processesMentioning,
+  type SyscallTrace,
   sha256Of,
+  straceMissing,
   testPattern,
+  traceSyscalls,
   videoToolsMissing,
   waitFor,
   withExternalDref,
@@ -260,11 +263,14 @@ describe.skipIf(videoToolsMissing !== null)("PUT /media transcodes video", () =>
   describe("S10: hostile input never reads other files, and giants are refused before decoding", () => {
     let canary: string;
     let canaryPath: string;
+    let trace: SyscallTrace | null = null;
 
     beforeAll(async () => {
       canary = `HANAMI-CANARY-${crypto.randomUUID()}`;
       canaryPath = join(work.path, "canary.ts");
       await Bun.write(canaryPath, canary.repeat(2000));
+      if (straceMissing !== null) console.warn(`bud05-video: ${straceMissing}`);
+      else trace = await traceSyscalls(server.proc.pid, join(work.path, "strace.log"));
     });
 
     const playlist = () =>
@@ -391,6 +397,19 @@ describe.skipIf(videoToolsMissing !== null)("PUT /media transcodes video", () =>
       expect(await childrenOf(server.proc.pid)).toEqual([]);
       expect((await server.fetch("/")).status).toBe(200);
     });
+
+    test.skipIf(straceMissing !== null)(
+      "S10: under strace, no process of the server opened the canary or connected anywhere",
+      async () => {
+        const calls = (await trace?.stop()) ?? [];
+        const ffmpegRuns = calls.filter(
+          (line) => line.includes("/original") && line.includes("O_RDONLY"),
+        );
+        expect(ffmpegRuns.length).toBeGreaterThan(0); // the trace saw ffprobe/ffmpeg read inputs
+        expect(calls.filter((line) => line.includes(canaryPath))).toEqual([]);
+        expect(calls.filter((line) => line.includes("connect("))).toEqual([]);
+      },
+    );
   });
 });
 

@@ -137,20 +137,20 @@ async function noisyJpeg(width: number, height: number): Promise<Uint8Array> {
 describe("R10: kill -9 in media and mirror work", () => {
   test(`R10: ${IMAGE_CYCLES} kills during image jobs`, async () => {
     // One uncontended job first, so the kill points spread over the real processing window.
-    const server = await start();
+    await using server = await start();
     const startedMs = performance.now();
     expect((await putMedia(server, await noisyJpeg(3000, 2000), "image/jpeg")).status).toBe(201);
     const jobMs = performance.now() - startedMs;
     await server.stop();
     for (let cycle = 0; cycle < IMAGE_CYCLES; cycle++) {
       const image = await noisyJpeg(3000, 2000);
-      const running = await start();
+      await using running = await start();
       expect(clean(await audit())).toEqual(CLEAN);
       const request = inFlight(putMedia(running, image, "image/jpeg"));
       await Bun.sleep(jobMs * (0.15 + (0.7 * cycle) / (IMAGE_CYCLES - 1))); // the crash point
       await crash(running, request);
     }
-    const after = await start();
+    await using after = await start();
     const found = await audit();
     await after.stop();
     expect(found.derivatives).toBeGreaterThanOrEqual(1);
@@ -177,7 +177,7 @@ describe("R10: kill -9 in media and mirror work", () => {
       ]);
       let orphans = 0;
       for (let cycle = 0; cycle < FFMPEG_CYCLES; cycle++) {
-        const server = await start();
+        await using server = await start();
         expect(clean(await audit())).toEqual(CLEAN);
         const request = inFlight(putMedia(server, clip, "video/mp4"));
         const ffmpeg = await waitFor(() => encodersOf(server.proc.pid), 20_000);
@@ -186,7 +186,7 @@ describe("R10: kill -9 in media and mirror work", () => {
         // The child outlives its server: this is what start-up must clean up.
         orphans += (await processesMentioning(join(data.path, "tmp"))).length;
       }
-      const after = await start();
+      await using after = await start();
       const found = await audit();
       expect(after.output()).toContain('"videoProcessesKilled":1');
       await after.stop();
@@ -199,7 +199,7 @@ describe("R10: kill -9 in media and mirror work", () => {
 
   test(`R10: ${MIRROR_CYCLES} kills while a mirror streams`, async () => {
     for (let cycle = 0; cycle < MIRROR_CYCLES; cycle++) {
-      const server = await start();
+      await using server = await start();
       expect(clean(await audit())).toEqual(CLEAN);
       streaming = Promise.withResolvers<void>();
       const sha256 = randomBlob(32).sha256;
@@ -218,7 +218,7 @@ describe("R10: kill -9 in media and mirror work", () => {
       expect(staged.length).toBeGreaterThan(0); // a temp file is being written
       await crash(server, request);
     }
-    const after = await start();
+    await using after = await start();
     const found = await audit();
     await after.stop();
     expect(clean(found)).toEqual(CLEAN);
