@@ -89,6 +89,7 @@ function createVideo(config: Config) {
     maxOutputBytes: media.videoMaxBytes,
     crf: media.videoCrf,
     preset: media.videoPreset,
+    maxMemoryBytes: media.videoMaxMemoryBytes,
   });
 }
 

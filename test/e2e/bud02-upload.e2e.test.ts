@@ -17,7 +17,7 @@ afterAll(async () => {
 const { alice, bob } = testKeys;
 
 describe("PUT /upload", () => {
-  test("B02-06, B02-08, B02-12: a new blob → 201 with its descriptor", async () => {
+  test("B02-06, B02-08, B02-12, B08-01, B08-02: a new blob → 201 with its descriptor and nip94 tags", async () => {
     const blob = randomBlob(1000);
     const res = await uploadBlob(server, alice, blob.bytes, { type: "image/png" });
     expect(res.status).toBe(201);

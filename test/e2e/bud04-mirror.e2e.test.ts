@@ -92,11 +92,20 @@ function mirror(url: string, x: string[], target = server) {
 const at = (path: string) => `http://127.0.0.1:${origin.port}${path}`;
 
 describe("PUT /mirror", () => {
-  test("B04-03, B04-05: a new blob → 201, its type from the origin's Content-Type, the bytes intact", async () => {
+  test("B04-01, B04-03, B04-05, B08-01: a new blob → 201, its type from the origin's Content-Type, nip94, the bytes intact", async () => {
     const blob = hosted(700, "image/png");
     const res = await mirror(at(`/blob/${blob.sha256}`), [blob.sha256]);
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ sha256: blob.sha256, size: 700, type: "image/png" });
+    expect(await res.json()).toMatchObject({
+      sha256: blob.sha256,
+      size: 700,
+      type: "image/png",
+      nip94: expect.arrayContaining([
+        ["x", blob.sha256],
+        ["m", "image/png"],
+        ["size", "700"],
+      ]),
+    });
     const stored = await server.fetch(`/${blob.sha256}`);
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(blob.bytes);
   });
@@ -122,7 +131,7 @@ describe("PUT /mirror", () => {
     expect((await server.fetch(`/${blob.sha256}`)).status).toBe(404);
   });
 
-  test("B04-09: bad bodies 400, origin failures 502, oversize 413, all with X-Reason", async () => {
+  test("B04-07, B04-08, B04-09: bad bodies 400, origin failures 502, oversize 413 (from Content-Length or counted), all with X-Reason", async () => {
     const blob = hosted(LIMIT + 1);
     const x = [blob.sha256];
     const raw = (body: string) =>

@@ -183,7 +183,7 @@ describe("PUT /media optimises images", () => {
 });
 
 describe("S9: bombs, malformed and refused input", () => {
-  test("a PNG declaring 20000×20000 pixels is refused with 413 before decoding", async () => {
+  test("B05-07, B05-08, S9: a PNG declaring 20000×20000 pixels is refused with 413 before decoding", async () => {
     const bomb = declaredPng(20_000, 20_000);
     const startedMs = performance.now();
     const response = await putMedia(bomb, "image/png");
@@ -198,7 +198,7 @@ describe("S9: bombs, malformed and refused input", () => {
     expect(response.status).toBe(413);
   });
 
-  test("a truncated JPEG is 422", async () => {
+  test("B05-07, B05-08, P-18: a truncated JPEG is 422", async () => {
     const photo = await phonePhoto(400, 300);
     const response = await putMedia(photo.subarray(0, photo.byteLength / 2), "image/jpeg");
     expect(response.status).toBe(422);
@@ -213,7 +213,7 @@ describe("S9: bombs, malformed and refused input", () => {
     expect((await putMedia(broken, "image/png")).status).toBe(422);
   });
 
-  test("SVG is never rasterised: 415", async () => {
+  test("B05-08, A6: SVG is never rasterised: 415", async () => {
     const svg = new TextEncoder().encode(
       '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     );
@@ -252,14 +252,14 @@ describe("auth and headers on PUT /media", () => {
     expect(response.headers.get("www-authenticate")).toBe("Nostr");
   });
 
-  test("P-18: X-SHA-256 that differs from the body is 409", async () => {
+  test("B05-04, P-18: X-SHA-256 that differs from the body is 409", async () => {
     const png = await plainPng(33, 33);
     const claimed = "cd".repeat(32);
     const response = await putMedia(png, "image/png", { x: claimed, sha256Header: claimed });
     expect(response.status).toBe(409);
   });
 
-  test("B11-17: without a token PUT /media is 401", async () => {
+  test("B05-09, B11-17: without a token PUT /media is 401", async () => {
     const response = await server.fetch("/media", {
       method: "PUT",
       body: await plainPng(34, 34),
