@@ -168,6 +168,10 @@ export const ConfigSchema = Type.Object({
       "Wall-clock limit of each ffprobe and ffmpeg run; then the process group is killed (422)",
       1,
     ),
+    videoMaxMemoryBytes: int(
+      4 * GiB,
+      "Address-space limit of each ffprobe and ffmpeg run, set with prlimit (util-linux) when installed; 0: none",
+    ),
     videoConcurrency: int(0, "ffmpeg processes at once; 0: half the cores, at least 1"),
     videoQueueLimit: int(4, "Video jobs waiting for ffmpeg before /media answers 503", 0),
   }),

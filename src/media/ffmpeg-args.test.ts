@@ -6,6 +6,7 @@ import {
   scaleFilter,
   type TranscodeSettings,
   transcodeArgs,
+  withMemoryLimit,
 } from "./ffmpeg-args.ts";
 
 const settings: TranscodeSettings = {
@@ -109,4 +110,17 @@ describe("A7, A8: transcode arguments", () => {
       "scale=w='min(iw,640)':h='min(ih,640)':force_original_aspect_ratio=decrease:force_divisible_by=2",
     );
   });
+});
+
+test("A7: an address-space limit through prlimit when one is known and set", () => {
+  const argv = ["/usr/bin/ffmpeg", "-nostdin"];
+  expect(withMemoryLimit(argv, "/usr/bin/prlimit", 4096)).toEqual([
+    "/usr/bin/prlimit",
+    "--as=4096",
+    "--",
+    "/usr/bin/ffmpeg",
+    "-nostdin",
+  ]);
+  expect(withMemoryLimit(argv, null, 4096)).toEqual(argv);
+  expect(withMemoryLimit(argv, "/usr/bin/prlimit", 0)).toEqual(argv);
 });

@@ -156,3 +156,16 @@ export function transcodeArgs(
     fileUrl(paths.frame),
   ];
 }
+
+/**
+ * Runs `argv` under an address-space limit (A7: prlimit), when a prlimit executable is known and
+ * a limit is set; otherwise unchanged. prlimit execs the command, so the pid stays the same.
+ */
+export function withMemoryLimit(
+  argv: readonly string[],
+  prlimitPath: string | null,
+  maxBytes: number,
+): string[] {
+  if (prlimitPath === null || maxBytes <= 0) return [...argv];
+  return [prlimitPath, `--as=${maxBytes}`, "--", ...argv];
+}

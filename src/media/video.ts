@@ -20,6 +20,7 @@ import {
   probeArgs,
   type TranscodeSettings,
   transcodeArgs,
+  withMemoryLimit,
   type X264Preset,
 } from "./ffmpeg-args.ts";
 import type { MediaErrorCode } from "./media-error.ts";
@@ -42,6 +43,8 @@ export interface VideoOptions {
   readonly maxOutputBytes: number;
   readonly crf: number;
   readonly preset: X264Preset;
+  /** Address-space limit of each run, through prlimit when it is installed; 0: none. */
+  readonly maxMemoryBytes: number;
 }
 
 export type VideoFailure = {
@@ -125,8 +128,9 @@ export function createVideoProcessor(options: VideoOptions): VideoProcessor {
     cpuLimitSec: Math.ceil(options.timeoutMs / 1000) * navigator.hardwareConcurrency + 1,
   };
 
+  const prlimit = options.maxMemoryBytes > 0 ? Bun.which("prlimit") : null;
   const run = (tool: string, argv: string[], captureStdout: boolean): Promise<RunResult> =>
-    runBounded([tool, ...argv], {
+    runBounded(withMemoryLimit([tool, ...argv], prlimit, options.maxMemoryBytes), {
       timeoutMs: options.timeoutMs,
       captureStdout,
       maxCaptureBytes: CAPTURE_BYTES,

@@ -438,6 +438,27 @@ describe.skipIf(videoToolsMissing !== null)("S10, A7: the wall-clock timeout and
     );
   }, 60_000);
 
+  test.skipIf(Bun.which("prlimit") === null)(
+    "A7: ffprobe and ffmpeg run under the configured address-space limit (prlimit)",
+    async () => {
+      await using dir = await tempDir("hanami-video-memory-");
+      // 64 MiB of address space is too little for ffprobe even to load its libraries.
+      await using tight = await startBinary({
+        args: ["--set", `media.videoMaxMemoryBytes=${64 * 1024 * 1024}`],
+      });
+      const clip = await makeVideo(dir.path, "clip.mp4", [
+        ...testPattern(64, 64, 1),
+        "-c:v",
+        "libx264",
+      ]);
+      const response = await putMedia(tight, clip, "video/mp4");
+      expect(response.status).toBe(422);
+      expect(response.headers.get("x-reason")).toBe("video could not be read");
+      expect(await readdir(join(tight.dataDir, "tmp"))).toEqual([]);
+    },
+    30_000,
+  );
+
   test("a full ffmpeg queue answers 503 with Retry-After before reading the body", async () => {
     await using dir = await tempDir("hanami-video-busy-");
     await using busy = await startBinary({
