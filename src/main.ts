@@ -89,6 +89,7 @@ const COMMANDS: Record<string, Command> = {
     const report = await mediaSelfTest({
       cacheDir: mediaCacheDir(config),
       ffmpegPath: config.media.ffmpegPath,
+      ffprobePath: config.media.ffprobePath,
     });
     printJson(report);
     process.exit(report.sharp.ok ? 0 : 1);

@@ -3,8 +3,12 @@ import { loadSharp } from "./sharp-loader.ts";
 
 export interface MediaSelfTest {
   readonly sharp: { ok: true; versions: Record<string, string> } | { ok: false; error: string };
-  readonly ffmpeg: { ok: true; version: string } | { ok: false; error: string };
+  readonly ffmpeg: ToolCheck;
+  /** /media video needs both: ffprobe checks the limits before ffmpeg decodes anything. */
+  readonly ffprobe: ToolCheck;
 }
+
+type ToolCheck = { ok: true; version: string } | { ok: false; error: string };
 
 async function checkSharp(cacheDir: string): Promise<MediaSelfTest["sharp"]> {
   try {
@@ -23,14 +27,14 @@ async function checkSharp(cacheDir: string): Promise<MediaSelfTest["sharp"]> {
   }
 }
 
-async function checkFfmpeg(ffmpegPath: string): Promise<MediaSelfTest["ffmpeg"]> {
+async function checkTool(path: string): Promise<ToolCheck> {
   try {
-    const proc = Bun.spawn([ffmpegPath, "-hide_banner", "-version"], {
+    const proc = Bun.spawn([path, "-hide_banner", "-version"], {
       stdout: "pipe",
       stderr: "ignore",
     });
     const text = await new Response(proc.stdout).text();
-    if ((await proc.exited) !== 0) throw new Error(`${ffmpegPath} exited with ${proc.exitCode}`);
+    if ((await proc.exited) !== 0) throw new Error(`${path} exited with ${proc.exitCode}`);
     return { ok: true, version: text.split("\n")[0] ?? "" };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
@@ -40,10 +44,12 @@ async function checkFfmpeg(ffmpegPath: string): Promise<MediaSelfTest["ffmpeg"]>
 export async function mediaSelfTest(options: {
   cacheDir: string;
   ffmpegPath: string;
+  ffprobePath: string;
 }): Promise<MediaSelfTest> {
-  const [sharp, ffmpeg] = await Promise.all([
+  const [sharp, ffmpeg, ffprobe] = await Promise.all([
     checkSharp(options.cacheDir),
-    checkFfmpeg(options.ffmpegPath),
+    checkTool(options.ffmpegPath),
+    checkTool(options.ffprobePath),
   ]);
-  return { sharp, ffmpeg };
+  return { sharp, ffmpeg, ffprobe };
 }

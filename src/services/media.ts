@@ -74,7 +74,7 @@ const CONTAINERS: Record<string, Container> = {
   "video/x-matroska": "matroska",
 };
 const VIDEO_TYPES = Object.keys(CONTAINERS);
-const isVideoType = (type: string | null) => type !== null && type in CONTAINERS;
+const isVideoType = (type: string | null) => type !== null && Object.hasOwn(CONTAINERS, type);
 
 interface Peeked {
   readonly head: Uint8Array;
