@@ -39,15 +39,17 @@ import { type Clock, systemClock } from "./util/clock.ts";
 import { createKeyedMutex } from "./util/keyed-mutex.ts";
 import { createCpuPool, defaultPoolSize } from "./workers/pool.ts";
 
-export const SUPPORTED_BUDS = [
-  "BUD-01",
-  "BUD-02",
-  "BUD-06",
-  "BUD-08",
-  "BUD-09",
-  "BUD-11",
-  "BUD-12",
-];
+/** The BUDs this configuration serves, for the landing page. */
+export function supportedBuds(config: Config): string[] {
+  const optional: Array<[string, boolean]> = [
+    ["BUD-04", config.mirror.enabled],
+    ["BUD-05", config.media.enabled],
+    ["BUD-09", config.reports.enabled],
+  ];
+  const served = ["BUD-01", "BUD-02", "BUD-06", "BUD-08", "BUD-11", "BUD-12"];
+  for (const [bud, enabled] of optional) if (enabled) served.push(bud);
+  return served.sort();
+}
 
 /** Bun's own 413 has no CORS headers; ours do, so Bun's limit sits far above ours (reliability §0.6). */
 const BUN_BODY_LIMIT_BYTES = 64 * 1024 ** 3;
@@ -332,7 +334,8 @@ export async function startServer(
   const services = createServices(config, clock, stores);
   const observability = createMetrics(services, stores.metadata);
   let publicBaseUrl = publicBaseUrlOf(config, config.port);
-  const info = () => ({ name: "hanami", version, buds: SUPPORTED_BUDS, publicUrl: publicBaseUrl });
+  const buds = supportedBuds(config);
+  const info = () => ({ name: "hanami", version, buds, publicUrl: publicBaseUrl });
   const requestIds = createRequestIdGenerator();
   const authLimiter = createAdaptiveLimiter({
     initialLimit: 64,
