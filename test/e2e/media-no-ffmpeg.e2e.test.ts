@@ -76,6 +76,15 @@ describe("/media without ffmpeg", () => {
     await expectVideoRefusedImagesServed(server);
   });
 
+  test("media.video=false: video 415 'not accepted here', images still 201", async () => {
+    await using server = await startBinary({ args: ["--set", "media.video=false"] });
+    const video = await putMedia(server, mp4Looking, "video/mp4");
+    expect(video.status).toBe(415);
+    expect(video.headers.get("x-reason")).toBe("video is not accepted here");
+    expect((await preflight(server, "video/webm")).status).toBe(415);
+    expect((await putMedia(server, await png(), "image/png")).status).toBe(201);
+  });
+
   test("the token is still checked first: a wrong x is 401, not 415", async () => {
     await using server = await startBinary({
       args: ["--set", "media.ffmpegPath=/nonexistent/ffmpeg"],
