@@ -1,7 +1,7 @@
 // A counting semaphore with a bounded wait queue: ffmpeg jobs run `size` at a time, and a caller
 // that would be queued behind `queueLimit` others is refused at once (503 upstream).
 
-export type Release = () => void;
+type Release = () => void;
 
 export interface Semaphore {
   /** A permit (maybe after waiting), or null at once when the queue is full. */

@@ -47,7 +47,7 @@ export interface VideoOptions {
   readonly maxMemoryBytes: number;
 }
 
-export type VideoFailure = {
+type VideoFailure = {
   readonly ok: false;
   readonly code: MediaErrorCode;
   readonly reason: string;
@@ -82,7 +82,6 @@ export interface VideoProcessor {
   open(): Promise<VideoJob>;
   /** Kills every running ffmpeg/ffprobe (shutdown). */
   close(): void;
-  stats(): { running: number; waiting: number };
 }
 
 const JOB_PREFIX = "video-";
@@ -176,7 +175,6 @@ export function createVideoProcessor(options: VideoOptions): VideoProcessor {
   return {
     unavailable: () => missingTools(options),
     isSaturated: () => semaphore.isSaturated(),
-    stats: () => semaphore.stats(),
     close: () => {
       for (const kill of running) kill();
     },
