@@ -4,7 +4,7 @@
 //
 //   bun bench/load/run.ts [--quick] [--only get-1k,list,…] [--adaptive] [--client fetch|wrk]
 //                         [--p99-target-ms 5] [--connections 32] [--log-level info]
-//                         [--binary dist/hanami] [--scale-blobs 100000]
+//                         [--binary dist/hanami] [--scale-blobs 100000] [--rounds 5]
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     "log-level": { type: "string", default: "info" },
     binary: { type: "string", default: "dist/hanami" },
     "scale-blobs": { type: "string", default: "" },
+    rounds: { type: "string", default: "" },
   },
 });
 
@@ -126,7 +127,8 @@ async function main() {
       small: await seedFixture(hanami.url, baselineDir, 1024),
       large: await seedFixture(hanami.url, baselineDir, 1024 * 1024),
       listPubkey,
-      durationMs: args.quick ? 1000 : 3000,
+      durationMs: args.quick ? 1000 : 2000,
+      rounds: Number(args.rounds || (args.quick ? 1 : 5)),
       connections: Number(args.connections),
       useWrk: args.client === "wrk",
       quick: args.quick,

@@ -140,11 +140,10 @@ function acquireUploadSlot(deps: RouteDeps, client: string | null): () => void {
 
 /** Only answered work teaches the limiter its latency: a fast refusal would look like capacity. */
 async function withinWorkLimit(
-  limiter: Pick<AdaptiveLimiter, "tryAcquire"> | undefined,
+  limiter: Pick<AdaptiveLimiter, "tryAcquire">,
   route: string,
   work: () => Promise<Response> | Response,
 ): Promise<Response> {
-  if (limiter === undefined) return work();
   const permit = limiter.tryAcquire();
   if (permit === null) {
     throw new BlossomError("busy", `too many ${route} jobs in progress, retry later`, {
@@ -185,9 +184,11 @@ export async function runRoute(
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     const url = new URL(request.url);
     const workLimiter = deps.workLimiters.get(`${spec.method} ${spec.path}`);
-    response = await withinWorkLimit(workLimiter, spec.name, () =>
-      spec.handle({ request, url, params, auth, keepAlive, requestId }),
-    );
+    const handle = () => spec.handle({ request, url, params, auth, keepAlive, requestId });
+    // Most routes have no work limiter: no extra async frame on the GET path.
+    response = await (workLimiter === undefined
+      ? handle()
+      : withinWorkLimit(workLimiter, spec.name, handle));
     if (auth.missedHashCheck) throw new BlossomError("internal", "route skipped its x-tag check");
     // Blob responses start from a header template that has them already (routes/blobs.ts).
     if (!response.headers.has("Access-Control-Allow-Origin")) addCorsHeaders(response.headers);
