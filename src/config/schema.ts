@@ -139,7 +139,7 @@ export const ConfigSchema = Type.Object({
       1,
     ),
     videoMaxDurationSec: int(
-      600,
+      300,
       "Longest video accepted, in seconds; longer ones get 413, and results are cut there",
       1,
     ),
@@ -164,7 +164,7 @@ export const ConfigSchema = Type.Object({
       { default: "veryfast", description: "x264 preset of transcoded video (slower: smaller)" },
     ),
     videoTimeoutMs: int(
-      120_000,
+      300_000,
       "Wall-clock limit of each ffprobe and ffmpeg run; then the process group is killed (422)",
       1,
     ),

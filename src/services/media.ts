@@ -65,6 +65,8 @@ const RESULT_VIDEO_TYPE = "video/mp4";
 /** Enough leading bytes to tell the containers and image formats apart (P-22). */
 const SNIFF_BYTES = 512;
 const VIDEO_BUSY_RETRY_SEC = 10;
+/** Well inside the per-request idle timer that the route's keep-alive re-arms (30 s). */
+const KEEP_ALIVE_EVERY_MS = 10_000;
 
 /** The sniffed containers ffmpeg transcodes, and the demuxer forced for each (A7). */
 const CONTAINERS: Record<string, Container> = {
@@ -133,6 +135,20 @@ async function consume(
     await sink(chunk);
   }
   return { sha256: hasher.digest("hex"), size };
+}
+
+/**
+ * No bytes move while a job runs, and Bun's idle timer would close the connection after 30 s of
+ * that (a long transcode was cut at 32 s); the keep-alive re-arms it meanwhile.
+ */
+async function keptAlive<T>(work: Promise<T>, keepAlive: (() => void) | undefined): Promise<T> {
+  if (keepAlive === undefined) return work;
+  const timer = setInterval(keepAlive, KEEP_ALIVE_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function videoFailure(outcome: Exclude<VideoOutcome, { ok: true }>): BlossomError {
@@ -237,10 +253,13 @@ export function createMediaService(deps: MediaDeps): MediaService {
     const cached = await fromCache(original.sha256, input.uploader);
     if (cached !== null) return cached;
     const bytes = new Uint8Array(Buffer.concat(chunks));
-    const result = await pool.run(
-      "optimizeImage",
-      { bytes, options: deps.image },
-      { transfer: [bytes.buffer as ArrayBuffer] },
+    const result = await keptAlive(
+      pool.run(
+        "optimizeImage",
+        { bytes, options: deps.image },
+        { transfer: [bytes.buffer as ArrayBuffer] },
+      ),
+      input.onChunk,
     );
     // The result first: a small image's thumbnail can be the very same blob (P-18's 201).
     const stored = await storeBytes(result.bytes, result.type, input.uploader);
@@ -259,13 +278,16 @@ export function createMediaService(deps: MediaDeps): MediaService {
     verifyOriginal(input, original, type);
     const cached = await fromCache(original.sha256, input.uploader);
     if (cached !== null) return cached;
-    const outcome = await job.run(container);
+    const outcome = await keptAlive(job.run(container), input.onChunk);
     if (!outcome.ok) throw videoFailure(outcome);
     const { frame } = outcome;
-    const described = await pool.run(
-      "describeFrame",
-      { bytes: frame, options: deps.image },
-      { transfer: [frame.buffer as ArrayBuffer] },
+    const described = await keptAlive(
+      pool.run(
+        "describeFrame",
+        { bytes: frame, options: deps.image },
+        { transfer: [frame.buffer as ArrayBuffer] },
+      ),
+      input.onChunk,
     );
     const stored = await storeFile(outcome.videoPath, RESULT_VIDEO_TYPE, input.uploader);
     const { thumbnail } = described;

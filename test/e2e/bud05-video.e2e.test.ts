@@ -369,7 +369,7 @@ describe.skipIf(videoToolsMissing !== null)("PUT /media transcodes video", () =>
       expect(long.byteLength).toBeLessThan(10_000);
       const response = await putMedia(server, long, "video/mp4");
       expect(response.status).toBe(413);
-      expect(response.headers.get("x-reason")).toBe("video is longer than 600 seconds");
+      expect(response.headers.get("x-reason")).toBe("video is longer than 300 seconds");
     });
 
     test("S10, A7: a Matroska file with 12 streams is refused with 413", async () => {
