@@ -233,3 +233,34 @@ describe("R10: kill -9 in media and mirror work", () => {
     });
   }, 60_000);
 });
+
+describe.skipIf(videoToolsMissing !== null)("R11 with media: SIGTERM during an ffmpeg job", () => {
+  test("R11: past the drain time, shutdown kills ffmpeg itself; nothing is left to reap", async () => {
+    await using dir = await tempDir("hanami-r11-video-");
+    const clip = await makeVideo(dir.path, "heavy.mp4", [
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=s=1280x720:r=30:d=10",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-crf",
+      "40",
+      "-pix_fmt",
+      "yuv420p",
+    ]);
+    await using server = await startBinary({ args: ["--set", "http.drainTimeoutMs=200"] });
+    const request = inFlight(putMedia(server, clip, "video/mp4"));
+    expect(await waitFor(() => encodersOf(server.proc.pid), 20_000)).toHaveLength(1);
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect(["connection closed", 503, 422]).toContain(await request);
+    // SIGKILL lands asynchronously; bounded wait for the group to be gone.
+    const left = async () => {
+      const found = await processesMentioning(join(server.dataDir, "tmp"));
+      return found.length > 0 ? [] : [true];
+    };
+    expect(await waitFor(left, 2_000)).toEqual([true]);
+  }, 60_000);
+});
