@@ -1,6 +1,6 @@
 // Fresh-machine bootstrap, plain Node with no dependencies: installs the pinned Bun from the npm
 // registry into .tools/, then the project's dependencies from bun.lock, optionally the system
-// packages the tests need (ffmpeg), and finally runs `bun <file> [args…]`.
+// packages the tests need (ffmpeg, strace), and finally runs `bun <file> [args…]`.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -60,26 +60,42 @@ function ensureBun() {
   return fallback;
 }
 
-function ensureSystemPackages() {
+/** Commands the tests use, and the Debian package of each: video tests need ffmpeg, the S10
+ * syscall audit strace. Without them those tests are skipped with a reason. */
+const SYSTEM_PACKAGES = [
+  ["ffmpeg", "-version", "ffmpeg"],
+  ["strace", "-V", "strace"],
+];
+
+function installed(command, versionArg) {
   try {
-    execFileSync("ffmpeg", ["-version"], { stdio: "ignore" });
-    return;
+    execFileSync(command, [versionArg], { stdio: "ignore" });
+    return true;
   } catch {
-    // not installed: try below
+    return false;
   }
+}
+
+function ensureSystemPackages() {
+  const missing = SYSTEM_PACKAGES.filter(([command, arg]) => !installed(command, arg)).map(
+    ([, , pkg]) => pkg,
+  );
+  if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    say("ffmpeg is missing and we are not root: video tests will be skipped with a reason");
+    say(
+      `${missing.join(", ")} missing and we are not root: their tests will be skipped with a reason`,
+    );
     return;
   }
-  say("installing ffmpeg with apt-get (this takes a minute)");
+  say(`installing ${missing.join(", ")} with apt-get (this takes a minute)`);
   try {
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "ffmpeg"], {
+    execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], {
       stdio: "inherit",
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });
   } catch (error) {
-    say(`could not install ffmpeg (${error.message}); video tests will be skipped with a reason`);
+    say(`could not install ${missing.join(", ")} (${error.message}); their tests will be skipped`);
   }
 }
 
