@@ -15,6 +15,7 @@ import {
   stat,
 } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { createSemaphore } from "../util/semaphore.ts";
 import {
   type Container,
   probeArgs,
@@ -25,7 +26,6 @@ import {
 } from "./ffmpeg-args.ts";
 import type { MediaErrorCode } from "./media-error.ts";
 import { checkProbe, exceededStreamLimit, parseProbe, type VideoLimits } from "./probe.ts";
-import { createSemaphore } from "./semaphore.ts";
 import { type RunResult, runBounded } from "./subprocess.ts";
 
 export interface VideoOptions {

@@ -1,4 +1,4 @@
-// A counting semaphore with a bounded wait queue: ffmpeg jobs run `size` at a time, and a caller
+// A counting semaphore with a bounded wait queue (e.g. ffmpeg jobs run `size` at a time); a caller
 // that would be queued behind `queueLimit` others is refused at once (503 upstream).
 
 type Release = () => void;
