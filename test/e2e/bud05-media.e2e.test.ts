@@ -10,6 +10,7 @@ import {
 import { finalizeEvent, generateSecretKey } from "nostr-tools";
 import sharp from "sharp";
 import { type RunningServer, startBinary } from "../support/binary.ts";
+import { putMedia as putMediaTo } from "../support/blossom.ts";
 import { randomBlob, signToken, type TestKey, testKeys } from "../support/nostr.ts";
 
 const MAX_PIXELS = 4_000_000;
@@ -25,21 +26,11 @@ afterAll(async () => {
 
 const sha256Of = (bytes: Uint8Array) => new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 
-function putMedia(
+const putMedia = (
   bytes: Uint8Array,
   type: string,
   options: { key?: TestKey; x?: string; sha256Header?: string } = {},
-) {
-  const headers: Record<string, string> = {
-    authorization: signToken(options.key ?? alice, {
-      verb: "media",
-      x: [options.x ?? sha256Of(bytes)],
-    }),
-    "content-type": type,
-  };
-  if (options.sha256Header !== undefined) headers["x-sha-256"] = options.sha256Header;
-  return server.fetch("/media", { method: "PUT", body: bytes, headers });
-}
+) => putMediaTo(server, bytes, type, options);
 
 interface MediaDescriptor {
   url: string;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunningServer, startBinary } from "../support/binary.ts";
-import { signToken, type TestKey, testKeys } from "../support/nostr.ts";
+import { putMedia } from "../support/blossom.ts";
+import { signToken, testKeys } from "../support/nostr.ts";
 import { type TempDir, tempDir } from "../support/temp-dir.ts";
 import {
   behindEbml,
@@ -15,6 +16,7 @@ import {
   ffprobe,
   ffprobeWarnings,
   filesUnder,
+  heavyClip,
   makeVideo,
   processesMentioning,
   type SyscallTrace,
@@ -44,40 +46,6 @@ interface MediaDescriptor {
 
 const tag = (descriptor: MediaDescriptor, name: string) =>
   descriptor.nip94.find((entry) => entry[0] === name);
-
-function putMedia(
-  target: RunningServer,
-  bytes: Uint8Array,
-  type: string | null,
-  options: { key?: TestKey; x?: string; sha256Header?: string } = {},
-) {
-  const headers: Record<string, string> = {
-    authorization: signToken(options.key ?? alice, {
-      verb: "media",
-      x: [options.x ?? sha256Of(bytes)],
-    }),
-  };
-  if (type !== null) headers["content-type"] = type;
-  if (options.sha256Header !== undefined) headers["x-sha-256"] = options.sha256Header;
-  return target.fetch("/media", { method: "PUT", body: bytes, headers });
-}
-
-/** A 10 s 720p clip that takes ffmpeg seconds to transcode: for timeouts, the queue and crashes. */
-const heavyClip = (dir: string) =>
-  makeVideo(dir, "heavy.mp4", [
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=s=1280x720:r=30:d=10",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-crf",
-    "40",
-    "-pix_fmt",
-    "yuv420p",
-  ]);
 
 describe.skipIf(videoToolsMissing !== null)("PUT /media transcodes video", () => {
   let original: Uint8Array<ArrayBuffer>;

@@ -8,13 +8,13 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { BINARY, type RunningServer, startBinary } from "../support/binary.ts";
+import { putMedia } from "../support/blossom.ts";
 import { randomBlob, signToken, testKeys } from "../support/nostr.ts";
 import { type TempDir, tempDir } from "../support/temp-dir.ts";
 import {
   encodersOf,
-  makeVideo,
+  heavyClip,
   processesMentioning,
-  sha256Of,
   videoToolsMissing,
   waitFor,
 } from "../support/video.ts";
@@ -63,17 +63,6 @@ const start = () =>
     dataDir: data.path,
     env: { HANAMI_MIRROR_ALLOW_HOSTS: `127.0.0.1:${origin.port}` },
   });
-
-function putMedia(server: RunningServer, bytes: Uint8Array, type: string) {
-  return server.fetch("/media", {
-    method: "PUT",
-    body: bytes,
-    headers: {
-      authorization: signToken(testKeys.alice, { verb: "media", x: [sha256Of(bytes)] }),
-      "content-type": type,
-    },
-  });
-}
 
 /** A request whose connection may die with the server: settles either way. */
 const inFlight = (request: Promise<Response>) =>
@@ -161,20 +150,7 @@ describe("R10: kill -9 in media and mirror work", () => {
   test.skipIf(videoToolsMissing !== null)(
     `R10: ${FFMPEG_CYCLES} kills during ffmpeg jobs; the orphaned ffmpeg is killed at restart`,
     async () => {
-      const clip = await makeVideo(data.path, "heavy.mp4", [
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=s=1280x720:r=30:d=10",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "40",
-        "-pix_fmt",
-        "yuv420p",
-      ]);
+      const clip = await heavyClip(data.path);
       let orphans = 0;
       for (let cycle = 0; cycle < FFMPEG_CYCLES; cycle++) {
         await using server = await start();
@@ -237,20 +213,7 @@ describe("R10: kill -9 in media and mirror work", () => {
 describe.skipIf(videoToolsMissing !== null)("R11 with media: SIGTERM during an ffmpeg job", () => {
   test("R11: past the drain time, shutdown kills ffmpeg itself; nothing is left to reap", async () => {
     await using dir = await tempDir("hanami-r11-video-");
-    const clip = await makeVideo(dir.path, "heavy.mp4", [
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=s=1280x720:r=30:d=10",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-crf",
-      "40",
-      "-pix_fmt",
-      "yuv420p",
-    ]);
+    const clip = await heavyClip(dir.path);
     await using server = await startBinary({ args: ["--set", "http.drainTimeoutMs=200"] });
     const request = inFlight(putMedia(server, clip, "video/mp4"));
     expect(await waitFor(() => encodersOf(server.proc.pid), 20_000)).toHaveLength(1);

@@ -5,20 +5,10 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
 import { type RunningServer, startBinary } from "../support/binary.ts";
+import { putMedia } from "../support/blossom.ts";
 import { signToken, testKeys } from "../support/nostr.ts";
 import { tempDir } from "../support/temp-dir.ts";
-import { behindFtyp, sha256Of } from "../support/video.ts";
-
-function putMedia(server: RunningServer, bytes: Uint8Array, type: string) {
-  return server.fetch("/media", {
-    method: "PUT",
-    body: bytes,
-    headers: {
-      authorization: signToken(testKeys.alice, { verb: "media", x: [sha256Of(bytes)] }),
-      "content-type": type,
-    },
-  });
-}
+import { behindFtyp } from "../support/video.ts";
 
 function preflight(server: RunningServer, type: string) {
   return server.fetch("/media", {

@@ -1,5 +1,5 @@
 // Small request helpers shared by the end-to-end suites: real signed tokens, real HTTP.
-import { randomBlob, signToken, type TestKey } from "./nostr.ts";
+import { randomBlob, signToken, type TestKey, testKeys } from "./nostr.ts";
 
 type Key = TestKey;
 
@@ -34,4 +34,23 @@ export function deleteBlob(server: ServerHandle, key: Key, sha256: string): Prom
     method: "DELETE",
     headers: { authorization: signToken(key, { verb: "delete", x: [sha256] }) },
   });
+}
+
+/** PUT /media with a fresh `media` token naming the original (P-18). `type` null: no header. */
+export function putMedia(
+  server: ServerHandle,
+  bytes: Uint8Array,
+  type: string | null,
+  options: { key?: Key; x?: string; sha256Header?: string } = {},
+): Promise<Response> {
+  const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  const headers: Record<string, string> = {
+    authorization: signToken(options.key ?? testKeys.alice, {
+      verb: "media",
+      x: [options.x ?? sha256],
+    }),
+  };
+  if (type !== null) headers["content-type"] = type;
+  if (options.sha256Header !== undefined) headers["x-sha-256"] = options.sha256Header;
+  return server.fetch("/media", { method: "PUT", body: bytes, headers });
 }

@@ -246,3 +246,20 @@ export async function traceSyscalls(pid: number, logPath: string): Promise<Sysca
     },
   };
 }
+
+/** A 10 s 720p clip that takes ffmpeg seconds to transcode: for timeouts, the queue and crashes. */
+export const heavyClip = (dir: string) =>
+  makeVideo(dir, "heavy.mp4", [
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=s=1280x720:r=30:d=10",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-crf",
+    "40",
+    "-pix_fmt",
+    "yuv420p",
+  ]);
