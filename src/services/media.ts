@@ -14,18 +14,10 @@ import type { BlobStore, Sha256 } from "../storage/blob-store.ts";
 import type { Clock } from "../util/clock.ts";
 import type { CpuPool } from "../workers/pool.ts";
 import { ingest } from "./ingest.ts";
-import type { StoreResult, UploadService } from "./upload.ts";
+import type { StoreResult, UploadInput, UploadService } from "./upload.ts";
 
-export interface MediaInput {
-  readonly body: AsyncIterable<Uint8Array> | null;
-  readonly declaredSha256: Sha256 | undefined;
-  readonly declaredSize: number | null;
-  readonly declaredType: string | null;
-  readonly uploader: string | null;
-  /** P-18: the token's x tags must name the original's hash. */
-  readonly checkHash: (sha256: Sha256) => void;
-  readonly onChunk?: () => void;
-}
+/** The same request shape as an upload; `checkHash` must name the original (P-18). */
+export type MediaInput = UploadInput;
 
 export interface MediaResult extends StoreResult {
   readonly derivative: Derivative;
