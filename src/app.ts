@@ -259,6 +259,7 @@ function createMetrics(services: Services, metadata: Stores["metadata"]) {
   let stored = { blobs: 0, bytes: 0 };
   metrics.setStoreSource(() => stored);
   metrics.setPoolSource(() => services.pool.stats());
+  metrics.setVideoSource(() => services.video.stats());
   metrics.setTokenCacheSource(() => {
     const stats = services.verifier.stats();
     return { hits: stats.cacheHits, misses: stats.cacheMisses };

@@ -82,6 +82,8 @@ export interface VideoProcessor {
   open(): Promise<VideoJob>;
   /** Kills every running ffmpeg/ffprobe (shutdown). */
   close(): void;
+  /** Jobs holding a permit, and jobs waiting for one. */
+  stats(): { running: number; waiting: number };
 }
 
 const JOB_PREFIX = "video-";
@@ -175,6 +177,7 @@ export function createVideoProcessor(options: VideoOptions): VideoProcessor {
   return {
     unavailable: () => missingTools(options),
     isSaturated: () => semaphore.isSaturated(),
+    stats: () => semaphore.stats(),
     close: () => {
       for (const kill of running) kill();
     },

@@ -211,6 +211,8 @@ describe("createHanamiMetrics", () => {
     ["hanami_pool_busy_workers", "gauge"],
     ["hanami_limiter_limit", "gauge"],
     ["hanami_upload_slots_in_use", "gauge"],
+    ["hanami_video_jobs_running", "gauge"],
+    ["hanami_video_jobs_waiting", "gauge"],
     ["hanami_token_cache_hits_total", "counter"],
     ["hanami_token_cache_misses_total", "counter"],
   ];
@@ -240,6 +242,7 @@ describe("createHanamiMetrics", () => {
     metrics.setLimiterSource(() => [{ route: "upload", limit: 16 }]);
     metrics.setTokenCacheSource(() => ({ hits: 9, misses: 1 }));
     metrics.setUploadSlotsSource(() => 5);
+    metrics.setVideoSource(() => ({ running: 1, waiting: 4 }));
     const parsed = parseExposition(registry.render());
     expect(
       sampleValue(parsed, "hanami_requests_total", {
@@ -264,6 +267,8 @@ describe("createHanamiMetrics", () => {
     expect(sampleValue(parsed, "hanami_bytes_stored")).toBe(4096);
     expect(sampleValue(parsed, "hanami_limiter_limit", { route: "upload" })).toBe(16);
     expect(sampleValue(parsed, "hanami_upload_slots_in_use")).toBe(5);
+    expect(sampleValue(parsed, "hanami_video_jobs_running")).toBe(1);
+    expect(sampleValue(parsed, "hanami_video_jobs_waiting")).toBe(4);
     expect(sampleValue(parsed, "hanami_token_cache_hits_total")).toBe(9);
     expect(sampleValue(parsed, "hanami_token_cache_misses_total")).toBe(1);
   });

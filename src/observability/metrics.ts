@@ -326,6 +326,7 @@ export interface HanamiMetrics {
   ): void;
   setTokenCacheSource(read: () => { readonly hits: number; readonly misses: number }): void;
   setUploadSlotsSource(read: () => number): void;
+  setVideoSource(read: () => { readonly running: number; readonly waiting: number }): void;
 }
 
 /**
@@ -339,6 +340,7 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
   let limiter: (() => ReadonlyArray<{ route: string; limit: number }>) | null = null;
   let tokenCache: (() => { hits: number; misses: number }) | null = null;
   let uploadSlots: (() => number) | null = null;
+  let video: (() => { running: number; waiting: number }) | null = null;
 
   const metrics = {
     requests: registry.counter("hanami_requests_total", "HTTP requests answered", [
@@ -391,6 +393,16 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
     "Uploads, mirrors and media jobs in progress (capped by upload.maxConcurrent)",
     () => uploadSlots?.() ?? none,
   );
+  registry.gaugeFn(
+    "hanami_video_jobs_running",
+    "ffmpeg/ffprobe jobs holding a permit of the video semaphore",
+    () => video?.().running ?? none,
+  );
+  registry.gaugeFn(
+    "hanami_video_jobs_waiting",
+    "Video jobs waiting for a permit (past media.videoQueueLimit: 503)",
+    () => video?.().waiting ?? none,
+  );
   registry.counterFn(
     "hanami_token_cache_hits_total",
     "Auth tokens whose signature check was skipped thanks to the verified-token cache",
@@ -418,6 +430,9 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
     },
     setUploadSlotsSource: (read) => {
       uploadSlots = read;
+    },
+    setVideoSource: (read) => {
+      video = read;
     },
   };
 }
