@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type RunningServer, startBinary } from "../support/binary.ts";
 import { putMedia } from "../support/blossom.ts";
 import { signToken, testKeys } from "../support/nostr.ts";
+import { type SyscallTrace, straceMissing, traceSyscalls } from "../support/strace.ts";
 import { type TempDir, tempDir } from "../support/temp-dir.ts";
 import {
   behindEbml,
@@ -19,11 +20,8 @@ import {
   heavyClip,
   makeVideo,
   processesMentioning,
-  type SyscallTrace,
   sha256Of,
-  straceMissing,
   testPattern,
-  traceSyscalls,
   videoToolsMissing,
   waitFor,
   withExternalDref,

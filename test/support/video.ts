@@ -208,45 +208,6 @@ export function behindEbml(text: string): Uint8Array {
   return new Uint8Array([...header, ...ascii(text)]);
 }
 
-export interface SyscallTrace {
-  /** Detaches and returns every traced call line (openat, connect) of the process tree. */
-  stop(): Promise<string[]>;
-}
-
-/** Why syscall tracing cannot run here, or null. */
-export const straceMissing =
-  Bun.which("strace") === null ? "strace not on PATH: syscall assertions of S10 skipped" : null;
-
-/**
- * Attaches strace to a running process and every child it starts (S10: which files ffmpeg
- * opens, and that nothing connects anywhere). Resolves once strace has attached.
- */
-export async function traceSyscalls(pid: number, logPath: string): Promise<SyscallTrace> {
-  const proc = Bun.spawn(
-    ["strace", "-f", "-e", "trace=open,openat,connect", "-o", logPath, "-p", String(pid)],
-    { stdin: "ignore", stdout: "ignore", stderr: "pipe" },
-  );
-  // stderr is read to the end (strace reports every process it attaches to there).
-  const { promise: attached, resolve } = Promise.withResolvers<boolean>();
-  let printed = "";
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of proc.stderr) {
-      printed += decoder.decode(chunk, { stream: true });
-      if (printed.includes("attached")) resolve(true);
-    }
-    resolve(false);
-  })();
-  if (!(await attached)) throw new Error(`strace did not attach: ${printed}`);
-  return {
-    async stop() {
-      proc.kill("SIGINT");
-      await proc.exited;
-      return (await Bun.file(logPath).text()).split("\n").filter((line) => line !== "");
-    },
-  };
-}
-
 /** A 10 s 720p clip that takes ffmpeg seconds to transcode: for timeouts, the queue and crashes. */
 export const heavyClip = (dir: string) =>
   makeVideo(dir, "heavy.mp4", [
