@@ -34,6 +34,7 @@ import { fsck, recoverAtStartup } from "./services/recovery.ts";
 import { createReportService } from "./services/reports.ts";
 import { createTokenVerifier } from "./services/token-verifier.ts";
 import { createUploadService } from "./services/upload.ts";
+import { markCleanShutdown, takeCleanShutdownMark } from "./storage/clean-shutdown.ts";
 import { createLocalStore } from "./storage/local-store.ts";
 import { type Clock, systemClock } from "./util/clock.ts";
 import { createKeyedMutex } from "./util/keyed-mutex.ts";
@@ -324,8 +325,10 @@ export async function startServer(
   const stores = await openStores(config, clock);
   // Before the temp dir is cleared: an ffmpeg left by a crash still works in it (R10).
   const videoProcessesKilled = await reapVideoJobs(videoScratchDir(config));
-  const recovery = await recoverAtStartup(stores, clock.nowSec());
+  const afterCleanShutdown = await takeCleanShutdownMark(config.dataDir);
+  const recovery = await recoverAtStartup(stores, clock.nowSec(), { afterCleanShutdown });
   log.info("recovery", {
+    fullScan: recovery.fullScan,
     videoProcessesKilled,
     tempFilesRemoved: recovery.tempFilesRemoved,
     danglingRowsRemoved: recovery.danglingRowsRemoved.length,
@@ -402,10 +405,13 @@ export async function startServer(
       log.info("stopping", { reason, drainTimeoutMs: config.http.drainTimeoutMs });
       const drained = server.stop(false).then(() => true);
       const timedOut = Bun.sleep(config.http.drainTimeoutMs).then(() => false);
-      if (!(await Promise.race([drained, timedOut]))) await server.stop(true);
+      const drainedInTime = await Promise.race([drained, timedOut]);
+      if (!drainedInTime) await server.stop(true);
       services.video.close();
       await services.pool.close();
       await stores.metadata.close();
+      // Requests cut by the drain timeout may have left a file without its row: scan next time.
+      if (drainedInTime) await markCleanShutdown(config.dataDir);
       log.info("stopped", { reason });
     },
   };

@@ -9,6 +9,8 @@ export interface RecoveryDeps {
 }
 
 export interface RecoveryReport {
+  /** False after a clean shutdown: only temp files were cleared, files and rows not compared. */
+  readonly fullScan: boolean;
   readonly tempFilesRemoved: number;
   /** Rows whose file is gone: forgotten, so they can never answer 200 (I2). */
   readonly danglingRowsRemoved: Sha256[];
@@ -56,9 +58,19 @@ async function collect(iterable: AsyncIterable<Sha256>): Promise<Set<Sha256>> {
 export async function recoverAtStartup(
   deps: RecoveryDeps,
   nowSec: number,
+  options: { afterCleanShutdown: boolean },
 ): Promise<RecoveryReport> {
   const { store, metadata } = deps;
   const tempFilesRemoved = await store.clearStaged();
+  if (options.afterCleanShutdown) {
+    return {
+      fullScan: false,
+      tempFilesRemoved,
+      danglingRowsRemoved: [],
+      orphansAdopted: [],
+      corruptOrphansRemoved: [],
+    };
+  }
   const files = await collect(store.list());
   const rows = await collect(metadata.allHashes());
   const danglingRowsRemoved = [...rows].filter((sha256) => !files.has(sha256));
@@ -83,7 +95,13 @@ export async function recoverAtStartup(
     await metadata.recordUpload(record, null);
     orphansAdopted.push(sha256);
   }
-  return { tempFilesRemoved, danglingRowsRemoved, orphansAdopted, corruptOrphansRemoved };
+  return {
+    fullScan: true,
+    tempFilesRemoved,
+    danglingRowsRemoved,
+    orphansAdopted,
+    corruptOrphansRemoved,
+  };
 }
 
 /** Re-hashes every stored blob (hanami fsck); with repair, applies the start-up rules too. */

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BINARY, startBinary } from "../support/binary.ts";
+import { BINARY, type RunningServer, startBinary } from "../support/binary.ts";
 import { uploadBlob } from "../support/blossom.ts";
 import { randomBlob, testKeys } from "../support/nostr.ts";
 import { tempDir } from "../support/temp-dir.ts";
@@ -102,7 +102,7 @@ describe("R3: start-up recovery and fsck", () => {
     const first = await startBinary({ dataDir: data.path });
     expect((await uploadBlob(first, testKeys.alice, kept.bytes)).status).toBe(201);
     expect((await uploadBlob(first, testKeys.alice, doomed.bytes)).status).toBe(201);
-    await first.stop();
+    await first.stop("SIGKILL"); // a crash: a clean stop would let the next start skip the scan
 
     const shardOf = (sha256: string) =>
       join(data.path, "blobs", sha256.slice(0, 2), sha256.slice(2, 4));
@@ -147,6 +147,29 @@ describe("R3: start-up recovery and fsck", () => {
       exitCode: 0,
       report: expect.objectContaining({ corrupt: [], orphans: [], dangling: [] }),
     });
+  });
+
+  test("R3: after a clean stop the next start only clears temp files; after kill -9 it scans", async () => {
+    await using data = await tempDir("hanami-r3c-");
+    const recoveryOf = (server: RunningServer) =>
+      JSON.parse(
+        server
+          .output()
+          .split("\n")
+          .find((line) => line.includes('"event":"recovery"')) ?? "{}",
+      ) as { fullScan?: boolean; tempFilesRemoved?: number };
+    const first = await startBinary({ dataDir: data.path });
+    expect(recoveryOf(first).fullScan).toBe(true); // a new data dir has no marker
+    expect((await uploadBlob(first, testKeys.alice, randomBlob(500).bytes)).status).toBe(201);
+    expect(await first.stop()).toBe(0);
+    await writeFile(join(data.path, "tmp", "left-behind"), randomBlob(10).bytes);
+
+    const second = await startBinary({ dataDir: data.path });
+    expect(recoveryOf(second)).toMatchObject({ fullScan: false, tempFilesRemoved: 1 });
+    await second.stop("SIGKILL");
+
+    await using third = await startBinary({ dataDir: data.path });
+    expect(recoveryOf(third).fullScan).toBe(true); // the marker was taken by the second start
   });
 
   test("R3: fsck finds a flipped byte and a truncated file under correct names; --repair removes them", async () => {
