@@ -412,7 +412,7 @@ export async function startServer(
       await stores.metadata.close();
       // Requests cut by the drain timeout may have left a file without its row: scan next time.
       if (drainedInTime) await markCleanShutdown(config.dataDir);
-      log.info("stopped", { reason });
+      log.info("stopped", { reason, drained: drainedInTime });
     },
   };
 }

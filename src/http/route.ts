@@ -127,6 +127,16 @@ async function authenticateWithinLimit(
   }
 }
 
+/**
+ * A body we answered before reading to its end (a refusal, or the X-SHA-256 fast path) would
+ * keep its connection busy, and a graceful stop waiting for it, until the client gives up:
+ * such connections are closed after the response instead.
+ */
+function leavesBodyUnread(request: Request, failure: BlossomError | null): boolean {
+  if (request.body === null) return false;
+  return failure !== null || !request.bodyUsed;
+}
+
 /** Refused before the token is verified or the body read (reliability A5). */
 function acquireUploadSlot(deps: RouteDeps, client: string | null): () => void {
   const slot = deps.uploadSlots.tryAcquire(client);
@@ -200,6 +210,7 @@ export async function runRoute(
   }
   const headers = response.headers;
   headers.set("X-Request-Id", requestId);
+  if (leavesBodyUnread(request, failure)) headers.set("Connection", "close");
   deps.onRequestDone({
     route: spec.name,
     method: request.method,
