@@ -127,7 +127,7 @@ function serverNamesOf(config: Config): string[] {
   return [own, ...config.serverAliases.map((alias) => alias.toLowerCase())];
 }
 
-function observe(log: Logger, metrics: HanamiMetrics) {
+function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRequests"]) {
   return (outcome: Parameters<RouteDeps["onRequestDone"]>[0]) => {
     metrics.requests.inc({
       route: outcome.route,
@@ -146,7 +146,7 @@ function observe(log: Logger, metrics: HanamiMetrics) {
       clientIp: outcome.clientIp,
     });
     if (outcome.error === null) {
-      if (log.enabled("info")) log.info("request", fields());
+      if (logRequests === "all" && log.enabled("info")) log.info("request", fields());
       return;
     }
     metrics.errors.inc({ code: outcome.error.code });
@@ -381,7 +381,7 @@ export async function startServer(
       }),
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
-      onRequestDone: observe(log, observability.metrics),
+      onRequestDone: observe(log, observability.metrics, config.logRequests),
       nowMs: () => clock.nowMs(),
     },
   });

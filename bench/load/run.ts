@@ -4,6 +4,7 @@
 //
 //   bun bench/load/run.ts [--quick] [--only get-1k,list,…] [--adaptive] [--client fetch|wrk]
 //                         [--p99-target-ms 5] [--connections 32] [--log-level info]
+//                         [--log-requests all|failures]
 //                         [--binary dist/hanami] [--scale-blobs 100000] [--rounds 5]
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     "p99-target-ms": { type: "string", default: "5" },
     connections: { type: "string", default: "32" },
     "log-level": { type: "string", default: "info" },
+    "log-requests": { type: "string", default: "all" },
     binary: { type: "string", default: "dist/hanami" },
     "scale-blobs": { type: "string", default: "" },
     rounds: { type: "string", default: "" },
@@ -74,6 +76,7 @@ function hanamiEnv(): Record<string, string> {
     HANAMI_AUTH_VERIFY_RATE_PER_CLIENT: "0",
     HANAMI_UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
     HANAMI_LOG_LEVEL: args["log-level"],
+    HANAMI_LOG_REQUESTS: args["log-requests"],
   };
 }
 

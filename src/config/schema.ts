@@ -28,6 +28,11 @@ export const ConfigSchema = Type.Object({
     [Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")],
     { default: "info", description: "Lowest level of log lines written" },
   ),
+  logRequests: Type.Union([Type.Literal("all"), Type.Literal("failures")], {
+    default: "all",
+    description:
+      'Request lines at info: "all" (one per request) or "failures" (only refused and failed requests; the metrics still count all)',
+  }),
   upload: Type.Object({
     maxBytes: int(100 * MiB, "Largest blob accepted by PUT /upload, in bytes"),
     allowedTypes: list('MIME types accepted, patterns like "image/*"; empty: all'),
