@@ -14,13 +14,14 @@ async function requestLines(server: RunningServer, requestIds: string[]) {
     .filter((line) => requestIds.includes(line.requestId));
 }
 
-async function getTwice(server: RunningServer): Promise<string[]> {
+async function getTwice(server: RunningServer): Promise<[string, string]> {
   const blob = randomBlob(100);
   expect((await uploadBlob(server, testKeys.alice, blob.bytes)).status).toBe(201);
   const found = await server.fetch(`/${blob.sha256}`);
   const missing = await server.fetch(`/${"0".repeat(64)}`);
   expect([found.status, missing.status]).toEqual([200, 404]);
-  return [found, missing].map((response) => response.headers.get("x-request-id") ?? "");
+  const idOf = (response: Response) => response.headers.get("x-request-id") ?? "";
+  return [idOf(found), idOf(missing)];
 }
 
 test("every request gets one line with its request id by default", async () => {
