@@ -10,7 +10,7 @@ import {
 import { finalizeEvent, generateSecretKey } from "nostr-tools";
 import sharp from "sharp";
 import { type RunningServer, startBinary } from "../support/binary.ts";
-import { putMedia as putMediaTo } from "../support/blossom.ts";
+import { type MediaDescriptor, putMedia as putMediaTo, tag } from "../support/blossom.ts";
 import { randomBlob, signToken, type TestKey, testKeys } from "../support/nostr.ts";
 
 const MAX_PIXELS = 4_000_000;
@@ -31,18 +31,6 @@ const putMedia = (
   type: string,
   options: { key?: TestKey; x?: string; sha256Header?: string } = {},
 ) => putMediaTo(server, bytes, type, options);
-
-interface MediaDescriptor {
-  url: string;
-  sha256: string;
-  size: number;
-  type: string;
-  uploaded: number;
-  nip94: string[][];
-}
-
-const tag = (descriptor: MediaDescriptor, name: string) =>
-  descriptor.nip94.find((entry) => entry[0] === name);
 
 /** A landscape photo with GPS and camera EXIF, stored sideways with orientation 6 (rotate 90°). */
 async function phonePhoto(width: number, height: number): Promise<Uint8Array> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type RunningServer, startBinary } from "../support/binary.ts";
-import { putMedia } from "../support/blossom.ts";
+import { type MediaDescriptor, putMedia, tag } from "../support/blossom.ts";
 import { signToken, testKeys } from "../support/nostr.ts";
 import { type SyscallTrace, straceMissing, traceSyscalls } from "../support/strace.ts";
 import { type TempDir, tempDir } from "../support/temp-dir.ts";
@@ -33,17 +33,6 @@ const VIDEO_MAX_BYTES = 8 * 1024 * 1024;
 const { alice, bob } = testKeys;
 let server: RunningServer;
 let work: TempDir;
-
-interface MediaDescriptor {
-  url: string;
-  sha256: string;
-  size: number;
-  type: string;
-  nip94: string[][];
-}
-
-const tag = (descriptor: MediaDescriptor, name: string) =>
-  descriptor.nip94.find((entry) => entry[0] === name);
 
 describe.skipIf(videoToolsMissing !== null)("PUT /media transcodes video", () => {
   let original: Uint8Array<ArrayBuffer>;

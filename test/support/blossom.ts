@@ -54,3 +54,17 @@ export function putMedia(
   if (options.sha256Header !== undefined) headers["x-sha-256"] = options.sha256Header;
   return server.fetch("/media", { method: "PUT", body: bytes, headers });
 }
+
+/** A descriptor as the media suites read it (BUD-02 fields and BUD-08 tags). */
+export interface MediaDescriptor {
+  url: string;
+  sha256: string;
+  size: number;
+  type: string;
+  uploaded: number;
+  nip94: string[][];
+}
+
+/** The first nip94 tag of that name, whole. */
+export const tag = (descriptor: MediaDescriptor, name: string) =>
+  descriptor.nip94.find((entry) => entry[0] === name);
