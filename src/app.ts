@@ -206,7 +206,7 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
       trustDeclaredHash: config.upload.trustDeclaredHash,
     },
   });
-  const blobs = createBlobService({ store, metadata, locks });
+  const blobs = createBlobService({ store, metadata, locks, hotCache: config.blobCache });
   const reports = createReportService({
     metadata,
     store,

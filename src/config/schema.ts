@@ -90,6 +90,16 @@ export const ConfigSchema = Type.Object({
     ),
     maxRedirects: int(5, "Redirects followed, each one checked again"),
   }),
+  blobCache: Type.Object({
+    maxEntryBytes: int(
+      64 * 1024,
+      "Hot blobs up to this size are served from memory; larger ones keep only their file handle",
+    ),
+    maxTotalBytes: int(32 * MiB, "Bytes of hot blobs held in memory, all together"),
+    // Each entry is a native object the garbage collector visits: a 10,000-entry cache churned by
+    // random GETs halved the rate of hot GETs (docs/PERFORMANCE.md).
+    maxEntries: int(3_000, "Hot blobs remembered (bytes or file handle); 0: no cache"),
+  }),
   storage: Type.Object({
     reserveFreeBytes: int(GiB, "Uploads answer 503 when less than this many bytes are free"),
     fsync: bool(true, "fsync blobs and directories before acknowledging an upload"),

@@ -27,15 +27,6 @@ export interface HotBlobCacheOptions {
   readonly maxEntries: number;
 }
 
-const DEFAULT_HOT_BLOB_CACHE: HotBlobCacheOptions = {
-  maxEntryBytes: 64 * 1024,
-  maxTotalBytes: 32 * 1024 * 1024,
-  // Each entry is a native Blob the garbage collector visits: after 50,000 distinct GETs had
-  // churned a 10,000-entry cache, a hot GET ran at 16,000 req/s; at 3,000 entries, 33,000
-  // (docs/PERFORMANCE.md). A miss costs a file open, a hit in a GC-heavy heap costs every request.
-  maxEntries: 3_000,
-};
-
 interface HotEntry extends StoredBlob {
   /** Bytes held in memory: the blob's size, or 0 for a file handle. */
   readonly heldBytes: number;
@@ -88,10 +79,10 @@ export function createBlobService(deps: {
   store: BlobStore;
   metadata: MetadataStore;
   locks: KeyedMutex;
-  hotCache?: HotBlobCacheOptions;
+  hotCache: HotBlobCacheOptions;
 }): BlobService {
   const { store, metadata, locks } = deps;
-  const hot = createHotBlobCache(deps.hotCache ?? DEFAULT_HOT_BLOB_CACHE);
+  const hot = createHotBlobCache(deps.hotCache);
   /** A file whose size is not the row's is served (the caller decides) but never held. */
   const openAndHold = async (record: BlobRecord): Promise<StoredBlob | null> => {
     const body = await store.open(record.sha256);
