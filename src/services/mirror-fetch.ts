@@ -1,6 +1,8 @@
 // The guarded outbound client of /mirror (P-17, reliability A1): resolve once, refuse any
 // non-public address before a socket opens, connect to the address that was checked (pinned),
-// follow redirects by hand re-checking every hop, cap bytes and time while streaming.
+// follow redirects by hand re-checking every hop, cap bytes and time while streaming. Connections
+// are kept alive per host: a kept socket was checked when it was opened, and every request checks
+// its host's addresses again before it may use one.
 // Never Bun's fetch for user URLs: it reads file:// and signs s3:// (reliability §0.2).
 import { lookup as dnsLookup } from "node:dns/promises";
 import http, { type IncomingMessage } from "node:http";
@@ -66,12 +68,31 @@ async function checkedAddress(url: URL, options: MirrorFetchOptions): Promise<st
   return addresses[0] as string;
 }
 
-function request(url: URL, address: string, options: MirrorFetchOptions, signal: AbortSignal) {
-  const client = url.protocol === "https:" ? https : http;
+interface Agents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+/** A few kept connections per origin; idle ones close before origins usually drop them. */
+function createAgents(): Agents {
+  const settings = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 30_000 };
+  return { http: new http.Agent(settings), https: new https.Agent(settings) };
+}
+
+function request(
+  url: URL,
+  address: string,
+  options: MirrorFetchOptions,
+  agents: Agents,
+  signal: AbortSignal,
+) {
+  const isHttps = url.protocol === "https:";
+  const client = isHttps ? https : http;
   options.onConnect?.(address, portOf(url), url);
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = client.request(url, {
       method: "GET",
+      agent: isHttps ? agents.https : agents.http,
       headers: { "accept-encoding": "identity", "user-agent": "hanami-mirror" },
       // Pinning: the socket goes to the address we checked, never to a second lookup.
       lookup: (_host, _opts, done) => done(null, address, isIP(address)),
@@ -107,6 +128,7 @@ async function* limitedBody(
   options: MirrorFetchOptions,
   startedMs: number,
   deadline: AbortController,
+  finish: () => void,
 ) {
   let received = 0;
   try {
@@ -129,7 +151,8 @@ async function* limitedBody(
       ? error
       : new BlossomError("upstream_failed", "mirror download failed", {}, { cause: error });
   } finally {
-    res.destroy();
+    finish();
+    if (!res.complete) res.destroy(); // a body read to its end leaves its socket to the agent
   }
 }
 
@@ -145,12 +168,13 @@ function resolveLocation(location: string, base: URL): string {
 async function openFinalResponse(
   rawUrl: string,
   options: MirrorFetchOptions,
+  agents: Agents,
   signal: AbortSignal,
 ): Promise<{ url: URL; res: IncomingMessage }> {
   let url = orThrow(parseMirrorUrl(rawUrl)).url;
   for (let hop = 0; ; hop++) {
     const address = await checkedAddress(url, options);
-    const res = await request(url, address, options, signal);
+    const res = await request(url, address, options, agents, signal);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (status < 300 || status >= 400 || location === undefined) return { url, res };
@@ -172,11 +196,13 @@ function declaredLength(res: IncomingMessage, maxBytes: number): number | null {
 }
 
 export function createMirrorFetcher(options: MirrorFetchOptions) {
+  const agents = createAgents();
   return async function fetchBlob(rawUrl: string): Promise<MirrorResponse> {
     const startedMs = options.nowMs();
     const deadline = new AbortController();
-    setTimeout(() => deadline.abort(), options.totalTimeoutMs).unref();
-    const { url, res } = await openFinalResponse(rawUrl, options, deadline.signal);
+    // Cleared once the body is read, so a finished request's kept socket is never aborted.
+    const timer = setTimeout(() => deadline.abort(), options.totalTimeoutMs).unref();
+    const { url, res } = await openFinalResponse(rawUrl, options, agents, deadline.signal);
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) {
       res.destroy();
@@ -188,7 +214,7 @@ export function createMirrorFetcher(options: MirrorFetchOptions) {
       finalUrl: url,
       contentType: typeof type === "string" ? type.replace(/[^\x20-\x7e]/g, "") : null,
       contentLength,
-      body: limitedBody(res, options, startedMs, deadline),
+      body: limitedBody(res, options, startedMs, deadline, () => clearTimeout(timer)),
     };
   };
 }

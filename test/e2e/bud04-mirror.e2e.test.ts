@@ -8,6 +8,8 @@ import { randomBlob, signToken, testKeys } from "../support/nostr.ts";
 const LIMIT = 64 * 1024;
 const blobs = new Map<string, { bytes: Uint8Array; type: string | null }>();
 let originHits = 0;
+/** The client port of every blob request: the same port twice means a kept connection. */
+const blobRequestPorts: number[] = [];
 let origin: ReturnType<typeof Bun.serve>;
 let server: RunningServer;
 const { alice, bob } = testKeys;
@@ -16,7 +18,7 @@ beforeAll(async () => {
   origin = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    async fetch(request) {
+    async fetch(request, origin) {
       originHits++;
       const url = new URL(request.url);
       const [, kind, arg] = url.pathname.split("/");
@@ -48,6 +50,7 @@ beforeAll(async () => {
           }),
         );
       }
+      if (kind === "blob") blobRequestPorts.push(origin.requestIP(request)?.port ?? 0);
       const found = blobs.get((arg ?? "").split(".")[0] ?? "");
       if (found === undefined) return new Response("missing", { status: 404 });
       return new Response(found.bytes, {
@@ -108,6 +111,16 @@ describe("PUT /mirror", () => {
     });
     const stored = await server.fetch(`/${blob.sha256}`);
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(blob.bytes);
+  });
+
+  test("one kept connection serves mirrors from the same origin one after another", async () => {
+    const first = hosted(300);
+    const second = hosted(400);
+    expect((await mirror(at(`/blob/${first.sha256}`), [first.sha256])).status).toBe(201);
+    const portsBefore = blobRequestPorts.length;
+    expect((await mirror(at(`/blob/${second.sha256}`), [second.sha256])).status).toBe(201);
+    const [earlier, later] = blobRequestPorts.slice(portsBefore - 1, portsBefore + 1);
+    expect(later).toBe(earlier as number);
   });
 
   test("B04-04, P-17: already stored and named by the token → 200 without a download", async () => {
