@@ -192,9 +192,20 @@ export async function runRoute(
     if (spec.holdsUploadSlot === true) releaseSlot = acquireUploadSlot(deps, clientIpOnce());
     const auth = await authenticateWithinLimit(request, spec.auth, deps, clientIpOnce);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
-    const url = new URL(request.url);
+    let url: URL | undefined;
     const workLimiter = deps.workLimiters.get(`${spec.method} ${spec.path}`);
-    const handle = () => spec.handle({ request, url, params, auth, keepAlive, requestId });
+    const input: RouteInput = {
+      request,
+      get url() {
+        url ??= new URL(request.url); // parsed only for the routes that read it
+        return url;
+      },
+      params,
+      auth,
+      keepAlive,
+      requestId,
+    };
+    const handle = () => spec.handle(input);
     // Most routes have no work limiter: no extra async frame on the GET path.
     response = await (workLimiter === undefined
       ? handle()

@@ -18,9 +18,25 @@ export interface BlobRouteDeps {
 
 const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // reliability A9
 
+/**
+ * The path of the absolute request URL as the client sent it, without query or fragment: a
+ * `new URL` per blob request was 3 % of a GET (docs/PERFORMANCE.md). Nothing is decoded or
+ * normalised, so a path with dot segments or backslashes simply does not match a blob.
+ */
+function rawPathOf(requestUrl: string): string {
+  const start = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
+  if (start === -1) return "/";
+  let end = requestUrl.length;
+  for (const stop of ["?", "#"]) {
+    const at = requestUrl.indexOf(stop, start);
+    if (at !== -1 && at < end) end = at;
+  }
+  return requestUrl.slice(start, end);
+}
+
 /** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */
-function blobHashOf(url: URL): string {
-  const parsed = parseBlobPath(url.pathname);
+function blobHashOf(request: Request): string {
+  const parsed = parseBlobPath(rawPathOf(request.url));
   if (parsed.kind === "malformed") throw new BlossomError("bad_request", parsed.reason);
   if (parsed.kind === "other") throw new BlossomError("not_found", "not found");
   return parsed.sha256;
@@ -75,7 +91,7 @@ function isNotModified(request: Request, sha256: string): boolean {
 }
 
 async function findBlob(blobs: BlobService, input: RouteInput): Promise<StoredBlob> {
-  const sha256 = blobHashOf(input.url);
+  const sha256 = blobHashOf(input.request);
   input.auth.checkHash(sha256); // B11-08: x tags, when present, must name this blob
   const found = await blobs.find(sha256);
   if (found === null) throw new BlossomError("not_found", "blob not found");
@@ -137,7 +153,7 @@ export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
       name: "blob",
       auth: { verb: "delete", required: true, x: "required" }, // P-15: always required
       handle: async (input) => {
-        const sha256 = blobHashOf(input.url);
+        const sha256 = blobHashOf(input.request);
         input.auth.checkHash(sha256);
         const pubkey = input.auth.pubkey;
         if (pubkey === null) throw new BlossomError("auth_required", "authorization required");
