@@ -13,7 +13,9 @@ export interface BlobDescriptor {
 
 /** `<base>/<sha256>.<ext>`: always with an extension, `bin` when the type is unknown. */
 export function blobUrl(sha256: string, type: string, publicBaseUrl: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, "")}/${sha256}.${extensionFor(type)}`;
+  // The configured base has no trailing slash already; the check spares a regex per list entry.
+  const base = publicBaseUrl.endsWith("/") ? publicBaseUrl.replace(/\/+$/, "") : publicBaseUrl;
+  return `${base}/${sha256}.${extensionFor(type)}`;
 }
 
 export function blobDescriptor(

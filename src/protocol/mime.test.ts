@@ -89,6 +89,7 @@ test("P-23: extensions from a fixed table, bin when unknown; B04-06 the reverse"
   expect(extensionFor("application/vnd.apple.mpegurl")).toBe("m3u8");
   expect(extensionFor("video/mp2t")).toBe("ts");
   expect(extensionFor("application/x-unknown")).toBe("bin");
+  for (const key of ["__proto__", "constructor", "toString"]) expect(extensionFor(key)).toBe("bin");
   expect(typeForExtension("JPG")).toBe("image/jpeg");
   expect(typeForExtension("m3u8")).toBe("application/vnd.apple.mpegurl");
   expect(typeForExtension("zzz")).toBeNull();

@@ -141,9 +141,11 @@ const EXTENSIONS: Record<string, string> = {
   "application/xhtml+xml": "xhtml",
 };
 
+const EXTENSION_BY_TYPE = new Map(Object.entries(EXTENSIONS)); // no prototype keys, one lookup
+
 /** P-23: a fixed table; unknown types get `bin` (B10-02). */
 export function extensionFor(type: string): string {
-  return EXTENSIONS[type] ?? "bin";
+  return EXTENSION_BY_TYPE.get(type) ?? "bin";
 }
 
 // Reverse lookup: the first type listed for an extension wins; a few common aliases are added.
