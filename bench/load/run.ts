@@ -70,9 +70,9 @@ function machine() {
 function hanamiEnv(): Record<string, string> {
   return {
     HANAMI_STORAGE_RESERVE_FREE_BYTES: "0",
-    // Every simulated user connects from 127.0.0.1: lift the per-client caps.
+    // Every simulated user connects from 127.0.0.1: lift the per-client caps (the total cap on
+    // uploads in progress stays at its default, as a server's would).
     HANAMI_UPLOAD_MAX_CONCURRENT_PER_CLIENT: "1024",
-    HANAMI_UPLOAD_MAX_CONCURRENT: "1024",
     HANAMI_AUTH_VERIFY_RATE_PER_CLIENT: "0",
     HANAMI_UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
     HANAMI_LOG_LEVEL: args["log-level"],
