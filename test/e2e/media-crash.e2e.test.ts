@@ -19,9 +19,9 @@ import {
   waitFor,
 } from "../support/video.ts";
 
-const IMAGE_CYCLES = 6;
-const FFMPEG_CYCLES = 4;
-const MIRROR_CYCLES = 4;
+const IMAGE_CYCLES = 20;
+const FFMPEG_CYCLES = 15;
+const MIRROR_CYCLES = 15;
 
 let data: TempDir;
 let origin: ReturnType<typeof Bun.serve>;
@@ -145,7 +145,7 @@ describe("R10: kill -9 in media and mirror work", () => {
     expect(found.derivatives).toBeGreaterThanOrEqual(1);
     expect(clean(found)).toEqual(CLEAN);
     console.log(`R10: image job ${Math.round(jobMs)} ms; ${IMAGE_CYCLES} kills; 0 orphans`);
-  }, 60_000);
+  }, 120_000);
 
   test.skipIf(videoToolsMissing !== null)(
     `R10: ${FFMPEG_CYCLES} kills during ffmpeg jobs; the orphaned ffmpeg is killed at restart`,
@@ -207,7 +207,7 @@ describe("R10: kill -9 in media and mirror work", () => {
       orphans: [],
       dangling: [],
     });
-  }, 60_000);
+  }, 120_000);
 });
 
 describe.skipIf(videoToolsMissing !== null)("R11 with media: SIGTERM during an ffmpeg job", () => {
@@ -225,5 +225,5 @@ describe.skipIf(videoToolsMissing !== null)("R11 with media: SIGTERM during an f
       return found.length > 0 ? [] : [true];
     };
     expect(await waitFor(left, 2_000)).toEqual([true]);
-  }, 60_000);
+  }, 120_000);
 });
