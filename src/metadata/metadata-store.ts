@@ -2,6 +2,14 @@
 // Postgres fits the same interface (STYLE §3.9).
 import type { Sha256 } from "../storage/blob-store.ts";
 
+/**
+ * A write that was committed but could not be made durable (the disk refused an fsync): the row
+ * is in the index, so the caller must not remove what the row points at; the client may retry.
+ */
+export class IndexNotDurableError extends Error {
+  override readonly name = "IndexNotDurableError";
+}
+
 export interface BlobRecord {
   readonly sha256: Sha256;
   readonly size: number;

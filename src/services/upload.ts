@@ -63,6 +63,10 @@ export interface UploadDeps {
   readonly policy: UploadServicePolicy;
 }
 
+/** MetadataStore's IndexNotDurableError, known by name: services import the store as types only. */
+const rowLandedWithoutFsync = (error: unknown) =>
+  error instanceof Error && error.name === "IndexNotDurableError";
+
 export function createUploadService(deps: UploadDeps): UploadService {
   const { store, metadata, clock, locks, policy } = deps;
 
@@ -72,8 +76,11 @@ export function createUploadService(deps: UploadDeps): UploadService {
       try {
         return await metadata.recordUpload(record, owner);
       } catch (error) {
-        // The row is the commit point (reliability P3): a file we just placed goes with it.
-        if (placed === "created") await store.delete(record.sha256);
+        // The row is the commit point (reliability P3): a file we just placed goes with it,
+        // unless the row did land and only its fsync failed (the file must stay for the row).
+        if (placed === "created" && !rowLandedWithoutFsync(error)) {
+          await store.delete(record.sha256);
+        }
         throw new BlossomError(
           "busy",
           "index unavailable",

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { tempDir } from "../../../test/support/temp-dir.ts";
+import { IndexNotDurableError } from "../metadata-store.ts";
 import { createGroupCommit, type GroupCommit } from "./group-commit.ts";
 
 let sqlite: Database;
@@ -89,5 +90,6 @@ test("on a WAL database a batch settles after the WAL is synced; other writes st
 
 test("a WAL that cannot be synced rejects the batch instead of acknowledging it", async () => {
   const missing = createGroupCommit(sqlite, { walPath: "/nonexistent/index.sqlite-wal" });
-  await expect(missing.run(() => insert("a"))).rejects.toThrow();
+  await expect(missing.run(() => insert("a"))).rejects.toBeInstanceOf(IndexNotDurableError);
+  expect(keys()).toEqual([{ k: "a" }]); // committed: the caller must keep what the row names
 });

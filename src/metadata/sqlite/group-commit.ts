@@ -5,6 +5,7 @@
 // it started. Each write runs in its own savepoint: one that throws is rolled back alone.
 import type { Database } from "bun:sqlite";
 import { open } from "node:fs/promises";
+import { IndexNotDurableError } from "../metadata-store.ts";
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -82,7 +83,8 @@ export function createGroupCommit(sqlite: Database, options: GroupCommitOptions)
     try {
       await syncWal?.();
     } catch (error) {
-      for (const entry of batch) entry.reject(error); // committed, but not known to be on disk
+      const notDurable = new IndexNotDurableError("index write is not on disk", { cause: error });
+      for (const entry of batch) entry.reject(notDurable);
       return;
     }
     outcomes.forEach((outcome, at) => {
