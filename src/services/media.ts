@@ -190,6 +190,8 @@ export function createMediaService(deps: MediaDeps): MediaService {
     if (derivative === null) return null;
     const adopted = await uploads.adopt(derivative.result, owner);
     if (adopted === null) return null;
+    // The thumbnail is this owner's too, so that it outlives the first uploader's delete.
+    await uploads.adopt(derivative.thumb, owner);
     return {
       ...adopted,
       derivative,

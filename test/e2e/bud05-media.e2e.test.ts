@@ -145,12 +145,15 @@ describe("PUT /media optimises images", () => {
     expect(await again.json()).toEqual(descriptor);
   });
 
-  test("P-18: another user's identical original gets the same result, owned by them too", async () => {
+  test("P-18: another user's identical original gets the same result and thumbnail, owned by them too", async () => {
     const response = await putMedia(original, "image/jpeg", { key: bob });
     expect(response.status).toBe(200);
     expect(((await response.json()) as MediaDescriptor).sha256).toBe(descriptor.sha256);
     const listed = (await (await server.fetch(`/list/${bob.pubkey}`)).json()) as MediaDescriptor[];
-    expect(listed.map((entry) => entry.sha256)).toContain(descriptor.sha256);
+    const thumbHash = tag(descriptor, "thumb")?.[2] ?? "";
+    expect(listed.map((entry) => entry.sha256)).toEqual(
+      expect.arrayContaining([descriptor.sha256, thumbHash]),
+    );
   });
 
   test("large images are bounded to the configured dimension", async () => {
