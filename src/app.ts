@@ -1,5 +1,4 @@
 // The composition root: Config → stores, pool, services, HTTP app; start and stop (STYLE rule 6).
-import { join } from "node:path";
 import type { Config } from "./config/schema.ts";
 import type { RouteDeps, RouteSpec } from "./http/route.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
@@ -13,14 +12,9 @@ import { reportRoutes } from "./http/routes/report.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
 import { createHttpApp } from "./http/server.ts";
 import { createVideoProcessor, reapVideoJobs } from "./media/video.ts";
-import { openSqliteStore } from "./metadata/sqlite/sqlite-store.ts";
+import { createHanamiMetrics, type HanamiMetrics } from "./observability/hanami-metrics.ts";
 import { createLogger, type Logger } from "./observability/log.ts";
-import {
-  createHanamiMetrics,
-  createRegistry,
-  type HanamiMetrics,
-  METRICS_CONTENT_TYPE,
-} from "./observability/metrics.ts";
+import { createRegistry, METRICS_CONTENT_TYPE } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
 import { createTokenBuckets } from "./overload/token-bucket.ts";
@@ -30,12 +24,12 @@ import { createBlobService } from "./services/blobs.ts";
 import { createMediaService } from "./services/media.ts";
 import { createMirrorService } from "./services/mirror.ts";
 import { createMirrorFetcher, systemResolve } from "./services/mirror-fetch.ts";
-import { fsck, recoverAtStartup } from "./services/recovery.ts";
+import { recoverAtStartup } from "./services/recovery.ts";
 import { createReportService } from "./services/reports.ts";
 import { createTokenVerifier } from "./services/token-verifier.ts";
 import { createUploadService } from "./services/upload.ts";
 import { markCleanShutdown, takeCleanShutdownMark } from "./storage/clean-shutdown.ts";
-import { createLocalStore } from "./storage/local-store.ts";
+import { mediaCacheDir, openStores, type Stores, videoScratchDir } from "./stores.ts";
 import { type Clock, systemClock } from "./util/clock.ts";
 import { createKeyedMutex } from "./util/keyed-mutex.ts";
 import { createCpuPool, defaultPoolSize } from "./workers/pool.ts";
@@ -58,16 +52,6 @@ const BUN_BODY_LIMIT_BYTES = 64 * 1024 ** 3;
 export interface RunningServer {
   readonly port: number;
   stop(reason: string): Promise<void>;
-}
-
-/** Where the binary extracts sharp's native runtime: the data dir is rarely mounted noexec. */
-export function mediaCacheDir(config: Config): string {
-  return join(config.dataDir, ".cache");
-}
-
-/** Video jobs stream originals and results here: the store's temp dir, on the blobs' disk. */
-function videoScratchDir(config: Config): string {
-  return join(config.dataDir, "tmp");
 }
 
 function createVideo(config: Config) {
@@ -94,20 +78,6 @@ function createVideo(config: Config) {
     preset: media.videoPreset,
     maxMemoryBytes: media.videoMaxMemoryBytes,
   });
-}
-
-function indexPath(config: Config): string {
-  return join(config.dataDir, "index.sqlite");
-}
-
-async function openStores(config: Config, clock: Clock) {
-  const store = await createLocalStore({
-    dataDir: config.dataDir,
-    reserveFreeBytes: config.storage.reserveFreeBytes,
-    fsync: config.storage.fsync,
-  });
-  const metadata = openSqliteStore({ path: indexPath(config), nowSec: clock.nowSec() });
-  return { store, metadata };
 }
 
 /** Without a configured public URL, the listening host names the server ("localhost" for any). */
@@ -160,8 +130,6 @@ function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRe
     if (log.enabled("info")) log.info("request", { ...fields(), reason: outcome.error.reason });
   };
 }
-
-type Stores = Awaited<ReturnType<typeof openStores>>;
 
 /** Media jobs start at two per worker (at least 4) and mirrors at 16; both adapt to their latency. */
 function createWorkLimiters(config: Config, poolSize: number, clock: Clock) {
@@ -415,35 +383,4 @@ export async function startServer(
       log.info("stopped", { reason, drained: drainedInTime });
     },
   };
-}
-
-export async function runMigrations(config: Config): Promise<void> {
-  const { metadata } = await openStores(config, systemClock);
-  await metadata.close();
-}
-
-export async function runFsck(
-  config: Config,
-  options: { repair: boolean },
-): Promise<{ ok: boolean; report: unknown }> {
-  const { store, metadata } = await openStores(config, systemClock);
-  try {
-    const report = await fsck({ store, metadata }, options);
-    return {
-      ok: report.corrupt.length + report.orphans.length + report.dangling.length === 0,
-      report,
-    };
-  } finally {
-    await metadata.close();
-  }
-}
-
-/** `hanami reports`: the newest reports, for an operator at the console. */
-export async function listReports(config: Config, limit: number): Promise<unknown[]> {
-  const { metadata } = await openStores(config, systemClock);
-  try {
-    return await metadata.listReports(limit);
-  } finally {
-    await metadata.close();
-  }
 }

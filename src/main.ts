@@ -1,12 +1,13 @@
 // hanami's entry point: argv → subcommand; the only place that exits.
 import { readFileSync } from "node:fs";
 import pkg from "../package.json" with { type: "json" };
-import { listReports, mediaCacheDir, runFsck, runMigrations, startServer } from "./app.ts";
+import { startServer } from "./app.ts";
 import { type ParsedArgs, parseArgs, USAGE } from "./config/argv.ts";
 import { formatConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { mediaSelfTest } from "./media/self-test.ts";
 import { createLogger } from "./observability/log.ts";
+import { listReports, mediaCacheDir, runFsck, runMigrations } from "./stores.ts";
 
 declare const HANAMI_VERSION: string | undefined;
 const version = typeof HANAMI_VERSION === "string" ? HANAMI_VERSION : pkg.version;

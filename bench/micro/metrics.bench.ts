@@ -1,7 +1,8 @@
 // The cost of metrics on the request path (one counter inc, one histogram observe) and of one
 // scrape of a registry the size of a busy server's. Run alone: `bun bench/micro/metrics.bench.ts`.
 import { bench, do_not_optimize, group, run, summary } from "mitata";
-import { createHanamiMetrics, createRegistry } from "../../src/observability/metrics.ts";
+import { createHanamiMetrics } from "../../src/observability/hanami-metrics.ts";
+import { createRegistry } from "../../src/observability/metrics.ts";
 
 const ROUTES = Array.from({ length: 30 }, (_, i) => `route_${i}`);
 const METHODS = ["GET", "HEAD", "PUT", "DELETE"];

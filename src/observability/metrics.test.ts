@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import dashboard from "../../docs/grafana-dashboard.json" with { type: "json" };
-import { createHanamiMetrics, createRegistry } from "./metrics.ts";
+import { createHanamiMetrics } from "./hanami-metrics.ts";
+import { createRegistry } from "./metrics.ts";
 
 interface ParsedSample {
   name: string;

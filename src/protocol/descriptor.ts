@@ -11,11 +11,11 @@ export interface BlobDescriptor {
   readonly nip94: string[][];
 }
 
+const withoutTrailingSlashes = (publicBaseUrl: string) => publicBaseUrl.replace(/\/+$/, "");
+
 /** `<base>/<sha256>.<ext>`: always with an extension, `bin` when the type is unknown. */
 export function blobUrl(sha256: string, type: string, publicBaseUrl: string): string {
-  // The configured base has no trailing slash already; the check spares a regex per list entry.
-  const base = publicBaseUrl.endsWith("/") ? publicBaseUrl.replace(/\/+$/, "") : publicBaseUrl;
-  return `${base}/${sha256}.${extensionFor(type)}`;
+  return `${withoutTrailingSlashes(publicBaseUrl)}/${sha256}.${extensionFor(type)}`;
 }
 
 export function blobDescriptor(
@@ -46,8 +46,8 @@ export function blobDescriptor(
  * Only the type and the base go through JSON.stringify; a hash and a number need no escaping.
  */
 export function descriptorListJson(records: readonly BlobRecord[], publicBaseUrl: string): string {
-  const base = publicBaseUrl.endsWith("/") ? publicBaseUrl.replace(/\/+$/, "") : publicBaseUrl;
-  const quotedBase = JSON.stringify(base).slice(0, -1); // opening quote and the escaped base
+  // The opening quote and the escaped base, once per page.
+  const quotedBase = JSON.stringify(withoutTrailingSlashes(publicBaseUrl)).slice(0, -1);
   const parts = records.map(({ sha256, size, type, uploadedSec }) => {
     const url = `${quotedBase}/${sha256}.${extensionFor(type)}"`;
     const quotedType = JSON.stringify(type);

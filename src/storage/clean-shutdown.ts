@@ -3,20 +3,16 @@
 // of every file and row (seconds at 100,000 blobs) and only clear temp files. Taken (deleted
 // and the deletion made durable) before the server accepts work, so a crash after it forces a
 // full scan again. A disk that loses files while the server is stopped is `hanami fsck`'s case.
-import { open, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fsyncPath } from "../util/fsync.ts";
 
 const MARKER = "clean-shutdown";
-
-async function syncDirectory(dir: string): Promise<void> {
-  await using handle = await open(dir, "r");
-  await handle.sync();
-}
 
 export async function markCleanShutdown(dataDir: string): Promise<void> {
   const path = join(dataDir, MARKER);
   await writeFile(path, `${new Date().toISOString()}\n`, { flush: true });
-  await syncDirectory(dataDir);
+  await fsyncPath(dataDir);
 }
 
 /** Whether the marker was there; it is gone (durably) when this returns. */
@@ -24,6 +20,6 @@ export async function takeCleanShutdownMark(dataDir: string): Promise<boolean> {
   const path = join(dataDir, MARKER);
   if (!(await Bun.file(path).exists())) return false;
   await rm(path, { force: true });
-  await syncDirectory(dataDir);
+  await fsyncPath(dataDir);
   return true;
 }

@@ -14,6 +14,7 @@ import {
 } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BlossomError } from "../protocol/errors.ts";
+import { fsyncPath } from "../util/fsync.ts";
 import type { BlobStore, Sha256, StagedBlob } from "./blob-store.ts";
 import { blobKey, isBlobName } from "./layout.ts";
 
@@ -38,15 +39,6 @@ function storageFull(cause: unknown): BlossomError {
     { retryAfterSec: STORAGE_FULL_RETRY_SEC },
     { cause },
   );
-}
-
-async function fsyncDirectory(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
@@ -91,7 +83,7 @@ export async function createLocalStore(options: LocalStoreOptions): Promise<Blob
       }
       await mkdir(dirname(target), { recursive: true });
       await rename(tmpPath, target);
-      if (options.fsync) await fsyncDirectory(dirname(target));
+      if (options.fsync) await fsyncPath(dirname(target));
       return "created";
     };
 

@@ -24,14 +24,7 @@ const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // re
  * normalised, so a path with dot segments or backslashes simply does not match a blob.
  */
 function rawPathOf(requestUrl: string): string {
-  const start = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = requestUrl.length;
-  for (const stop of ["?", "#"]) {
-    const at = requestUrl.indexOf(stop, start);
-    if (at !== -1 && at < end) end = at;
-  }
-  return requestUrl.slice(start, end);
+  return /^[^:]+:\/\/[^/]*(\/[^?#]*)/.exec(requestUrl)?.[1] ?? "/";
 }
 
 /** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */

@@ -4,7 +4,7 @@
 // it was the largest cost of small uploads), and one fsync covers every batch committed before
 // it started. Each write runs in its own savepoint: one that throws is rolled back alone.
 import type { Database } from "bun:sqlite";
-import { open } from "node:fs/promises";
+import { fsyncPath } from "../../util/fsync.ts";
 import { IndexNotDurableError } from "../metadata-store.ts";
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -26,13 +26,9 @@ export interface GroupCommit {
 function createCoalescedSync(path: string): () => Promise<void> {
   let running: Promise<void> | null = null;
   let following: Promise<void> | null = null;
-  const syncOnce = async () => {
-    await using handle = await open(path, "r");
-    await handle.sync();
-  };
   const request = (): Promise<void> => {
     if (running === null) {
-      running = syncOnce().finally(() => {
+      running = fsyncPath(path).finally(() => {
         running = null;
       });
       return running;
