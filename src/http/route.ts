@@ -29,6 +29,11 @@ export interface RouteSpec {
   readonly name: string;
   /** Carries a blob body or fetches one (upload, mirror, media): runs only within an upload slot. */
   readonly holdsUploadSlot?: boolean;
+  /**
+   * Served as a Bun route, without Elysia's per-request context: for the hottest reads only
+   * (GET and HEAD of a blob; docs/PERFORMANCE.md). The path must have no wildcard.
+   */
+  readonly bunRoute?: boolean;
   readonly handle: (input: RouteInput) => Promise<Response> | Response;
 }
 
@@ -127,14 +132,19 @@ async function authenticateWithinLimit(
   }
 }
 
+/** A declared body up to this size has (nearly) arrived: Bun skips it and keeps the connection. */
+const SKIPPABLE_BODY_BYTES = 64 * 1024;
+
 /**
- * A body we answered before reading to its end (a refusal, or the X-SHA-256 fast path) would
- * keep its connection busy, and a graceful stop waiting for it, until the client gives up:
- * such connections are closed after the response instead.
+ * A large or unframed body we answered before reading to its end (a refusal, or the X-SHA-256
+ * fast path) would keep its connection busy, and a graceful stop waiting for it, until the
+ * client gives up: such connections are closed after the response instead. A small one is not:
+ * a shed upload that also cost a new connection made shedding the flood's main cost.
  */
 function leavesBodyUnread(request: Request, failure: BlossomError | null): boolean {
-  if (request.body === null) return false;
-  return failure !== null || !request.bodyUsed;
+  if (request.body === null || (failure === null && request.bodyUsed)) return false;
+  const declared = request.headers.get("content-length");
+  return declared === null || !(Number(declared) <= SKIPPABLE_BODY_BYTES);
 }
 
 /** Refused before the token is verified or the body read (reliability A5). */
@@ -171,8 +181,21 @@ async function withinWorkLimit(
   }
 }
 
-export async function runRoute(
+export type RouteRunner = (
+  request: Request,
+  params: Readonly<Record<string, string | undefined>>,
+  server: ServerHandle | null,
+) => Promise<Response>;
+
+/** One route's request handling, with what does not change per request worked out once. */
+export function routeRunner(spec: RouteSpec, deps: RouteDeps): RouteRunner {
+  const workLimiter = deps.workLimiters.get(`${spec.method} ${spec.path}`);
+  return (request, params, server) => runRoute(spec, workLimiter, request, params, server, deps);
+}
+
+async function runRoute(
   spec: RouteSpec,
+  workLimiter: Pick<AdaptiveLimiter, "tryAcquire"> | undefined,
   request: Request,
   params: Readonly<Record<string, string | undefined>>,
   server: ServerHandle | null,
@@ -193,7 +216,6 @@ export async function runRoute(
     const auth = await authenticateWithinLimit(request, spec.auth, deps, clientIpOnce);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     let url: URL | undefined;
-    const workLimiter = deps.workLimiters.get(`${spec.method} ${spec.path}`);
     const input: RouteInput = {
       request,
       get url() {
@@ -237,15 +259,40 @@ export async function runRoute(
   return response;
 }
 
+/** The routes Elysia dispatches (every one not marked `bunRoute`). */
 export function registerRoutes(app: Elysia, specs: readonly RouteSpec[], deps: RouteDeps): Elysia {
   for (const spec of specs) {
+    if (spec.bunRoute === true) continue;
+    const run = routeRunner(spec, deps);
     app.route(
       spec.method,
       spec.path,
-      ({ request, params, server }) => runRoute(spec, request, params, server, deps),
+      ({ request, params, server }) => run(request, params, server),
       // Never let Elysia buffer or parse a body: uploads stream (bun-stack §1).
       { parse: "none" },
     );
   }
   return app;
+}
+
+type BunRouteHandler = (
+  request: Request & { params: Record<string, string> },
+  server: ServerHandle,
+) => Promise<Response>;
+
+/** The routes marked `bunRoute`, as `Bun.serve({ routes })` takes them: path → method → handler. */
+export function bunRoutes(
+  specs: readonly RouteSpec[],
+  deps: RouteDeps,
+): Record<string, Record<string, BunRouteHandler>> {
+  const table: Record<string, Record<string, BunRouteHandler>> = {};
+  for (const spec of specs) {
+    if (spec.bunRoute !== true) continue;
+    const run = routeRunner(spec, deps);
+    table[spec.path] = {
+      ...table[spec.path],
+      [spec.method]: (request, server) => run(request, request.params, server),
+    };
+  }
+  return table;
 }

@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { BlossomError } from "../protocol/errors.ts";
 import { preflightResponse } from "./cors.ts";
 import { errorResponse } from "./errors.ts";
-import { type RouteDeps, type RouteSpec, registerRoutes } from "./route.ts";
+import { bunRoutes, type RouteDeps, type RouteSpec, registerRoutes } from "./route.ts";
 
 export interface HttpAppOptions {
   readonly routes: readonly RouteSpec[];
@@ -60,7 +60,11 @@ function methodNotAllowedRoutes(routes: readonly RouteSpec[]): RouteSpec[] {
 export function createHttpApp(options: HttpAppOptions): Elysia {
   const routeDeps = options.routeDeps;
   const routes = [...options.routes, ...methodNotAllowedRoutes(options.routes)];
-  const app = new Elysia({ normalize: false });
+  // Elysia's Bun adapter merges these into Bun.serve's routes, over its own for the same path.
+  const app = new Elysia({
+    normalize: false,
+    serve: { routes: bunRoutes(routes, routeDeps) },
+  });
   app.onError({ as: "global" }, ({ code, error, request }) => {
     const failure =
       code === "NOT_FOUND"

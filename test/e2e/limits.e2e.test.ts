@@ -274,3 +274,51 @@ describe("A5: concurrent uploads are capped", () => {
     expect((await uploadBlob(capped, testKeys.bob, randomBlob(100).bytes)).status).toBe(201);
   });
 });
+
+/** Writes raw requests on one connection; resolves with what came back once the socket ends. */
+async function exchange(request: string, secondRequest: string): Promise<string> {
+  const { hostname, port } = new URL(server.url);
+  let received = "";
+  const { promise: ended, resolve } = Promise.withResolvers<void>();
+  const socket = await Bun.connect({
+    hostname,
+    port: Number(port),
+    socket: {
+      data: (_socket, chunk) => {
+        received += chunk.toString("latin1");
+      },
+      close: () => resolve(),
+      end: () => resolve(),
+    },
+  });
+  socket.write(request);
+  await Bun.sleep(100); // the first answer is out before the second request is sent
+  socket.write(secondRequest);
+  await Promise.race([ended, Bun.sleep(2_000)]);
+  socket.end();
+  return received;
+}
+
+/** The status of every response in a raw exchange (a body may run straight into the next). */
+const statusesIn = (received: string) =>
+  [...received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => match[1]);
+
+describe("a refused upload body", () => {
+  const refusedUpload = (size: number) =>
+    `PUT /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${size}\r\n\r\n${"x".repeat(size)}`;
+  const landing = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+  test("a small one is skipped and its connection serves the next request", async () => {
+    const received = await exchange(refusedUpload(1024), landing);
+    const statuses = statusesIn(received);
+    expect(statuses).toEqual(["401", "200"]);
+    expect(received.split("\r\n\r\n")[0]?.toLowerCase()).not.toContain("connection: close");
+  });
+
+  test("a large one closes its connection after the answer", async () => {
+    const received = await exchange(refusedUpload(256 * 1024), landing);
+    const statuses = statusesIn(received);
+    expect(statuses).toEqual(["401"]);
+    expect(received.toLowerCase()).toContain("connection: close");
+  });
+});

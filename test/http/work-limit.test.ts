@@ -1,7 +1,7 @@
 // The adaptive work limit of heavy routes (issue: media, mirror): past the limit 503 at once;
-// only answered work teaches the limiter. The real runRoute and the real gradient limiter.
+// only answered work teaches the limiter. The real route runner and the real gradient limiter.
 import { expect, test } from "bun:test";
-import { type RouteDeps, type RouteSpec, runRoute } from "../../src/http/route.ts";
+import { type RouteDeps, type RouteSpec, routeRunner } from "../../src/http/route.ts";
 import { createAdaptiveLimiter } from "../../src/overload/limiter.ts";
 import { createTokenBuckets } from "../../src/overload/token-bucket.ts";
 import { createUploadSlots } from "../../src/overload/upload-slots.ts";
@@ -51,8 +51,8 @@ test("past the work limit a request gets 503 + Retry-After without running", asy
     },
   };
   const deps = depsWith(limiter);
-  const first = runRoute(spec, put(), {}, null, deps);
-  const refused = await runRoute(spec, put(), {}, null, deps);
+  const first = routeRunner(spec, deps)(put(), {}, null);
+  const refused = await routeRunner(spec, deps)(put(), {}, null);
   expect(refused.status).toBe(503);
   expect(refused.headers.get("retry-after")).toBe("1");
   expect(refused.headers.get("x-reason")).toBe("too many work jobs in progress, retry later");
@@ -82,7 +82,7 @@ test("fast refusals do not teach the limiter that work is quick", async () => {
   };
   const deps = depsWith(limiter);
   for (let i = 0; i < 20; i++)
-    expect((await runRoute(refusing, put(), {}, null, deps)).status).toBe(415);
+    expect((await routeRunner(refusing, deps)(put(), {}, null)).status).toBe(415);
   const slowWork: RouteSpec = {
     ...refusing,
     handle: () => {
@@ -90,7 +90,7 @@ test("fast refusals do not teach the limiter that work is quick", async () => {
       return new Response("done");
     },
   };
-  for (let i = 0; i < 20; i++) await runRoute(slowWork, put(), {}, null, deps);
+  for (let i = 0; i < 20; i++) await routeRunner(slowWork, deps)(put(), {}, null);
   // Had the 415s counted as 0 ms jobs, 1 s jobs would look 1000x slower and the limit would fall.
   expect(limiter.limit()).toBeGreaterThanOrEqual(10);
 });

@@ -33,7 +33,7 @@ test("A4: checks run inline until the main thread's share is spent, then in the 
     nowSec: () => 1_000,
     nowMs: () => performance.now(),
     cacheSize: 100,
-    inlineShare: 0.001, // 0.05 ms per 50 ms window: one real check spends it
+    inlineShare: 0.001, // 0.01 ms per 10 ms window: one real check spends it
   });
   const events = Array.from({ length: 6 }, (_, i) =>
     tokenEvent(testKeys.alice, { verb: "upload", content: `token ${i}` }),

@@ -127,6 +127,7 @@ export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
       path: "/:blob",
       name: "blob",
       auth: getAuth,
+      bunRoute: true,
       handle: async (input) =>
         getBlob(await findBlob(deps.blobs, input), input.request, headersFor),
     },
@@ -135,6 +136,7 @@ export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
       path: "/:blob",
       name: "blob",
       auth: getAuth,
+      bunRoute: true,
       handle: async (input) =>
         headBlob(await findBlob(deps.blobs, input), input.request, headersFor),
     },
