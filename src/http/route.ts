@@ -251,7 +251,8 @@ async function runRoute(
     durationMs: deps.nowMs() - startedMs,
     requestId,
     error: failure,
-    responseBytes: Number(headers.get("content-length") ?? 0),
+    // HEAD declares a length it does not send; bodies without a declared length count 0.
+    responseBytes: request.method === "HEAD" ? 0 : Number(headers.get("content-length") ?? 0),
     get clientIp() {
       return clientIpOnce();
     },

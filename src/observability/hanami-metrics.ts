@@ -64,7 +64,10 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
     ),
     errors: registry.counter("hanami_errors_total", "Error responses by error code", ["code"]),
     receivedBytes: registry.counter("hanami_received_bytes_total", "Request body bytes read"),
-    sentBytes: registry.counter("hanami_sent_bytes_total", "Response body bytes sent"),
+    sentBytes: registry.counter(
+      "hanami_sent_bytes_total",
+      "Response body bytes sent: blobs and ranges (short JSON and text answers count 0)",
+    ),
     uploads: registry.counter("hanami_uploads_total", "Uploads by result", ["result"]),
     uploadSize: registry.histogram(
       "hanami_upload_size_bytes",

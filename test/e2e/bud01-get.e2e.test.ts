@@ -10,6 +10,7 @@ const bytes = new TextEncoder().encode("0123456789"); // 10 bytes, easy ranges
 const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 const html = new TextEncoder().encode("<!doctype html><script>document.title='x'</script>");
 const htmlSha256 = new Bun.CryptoHasher("sha256").update(html).digest("hex");
+const pdf = randomBlob(100 * 1024); // past the in-memory cache's 64 KiB: served from its file
 
 beforeAll(async () => {
   server = await startBinary();
@@ -18,6 +19,10 @@ beforeAll(async () => {
   );
   expect((await uploadBlob(server, testKeys.alice, html, { type: "text/html" })).status).toBe(201);
   expect((await uploadBlob(server, testKeys.alice, text.bytes)).status).toBe(201);
+  const pdfUpload = await uploadBlob(server, testKeys.alice, pdf.bytes, {
+    type: "application/pdf",
+  });
+  expect(pdfUpload.status).toBe(201);
 });
 afterAll(async () => {
   await server[Symbol.asyncDispose]();
@@ -98,7 +103,11 @@ describe("GET /<sha256>", () => {
     const plain = await server.fetch(`/${sha256}`);
     expect(plain.headers.get("x-content-type-options")).toBe("nosniff");
     expect(plain.headers.get("content-security-policy")).toContain("sandbox");
-    expect(plain.headers.get("content-disposition")).toBeNull();
+    expect(plain.headers.get("content-disposition")).toBe("inline");
+    // Bun would name a file-backed PDF `filename="<sha256>"` on its own (a download in browsers).
+    const large = await server.fetch(`/${pdf.sha256}.pdf`);
+    expect(large.headers.get("content-disposition")).toBe("inline");
+    expect((await large.arrayBuffer()).byteLength).toBe(pdf.bytes.byteLength);
     const active = await server.fetch(`/${htmlSha256}.html`);
     expect(active.headers.get("content-type")).toBe("text/html");
     expect(active.headers.get("content-disposition")).toBe("attachment");
@@ -134,6 +143,20 @@ describe("Range (B01-20, P-25)", () => {
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(0);
   });
+});
+
+/** The value of one unlabelled sample in /metrics. */
+async function metricValue(name: string): Promise<number> {
+  const text = await (await server.fetch("/metrics")).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+}
+
+test("hanami_sent_bytes_total counts blob bodies and ranges, not HEAD", async () => {
+  const before = await metricValue("hanami_sent_bytes_total");
+  await (await server.fetch(`/${sha256}`)).arrayBuffer(); // 10
+  await (await server.fetch(`/${sha256}`, { headers: { range: "bytes=2-4" } })).arrayBuffer(); // 3
+  await server.fetch(`/${sha256}`, { method: "HEAD" });
+  expect((await metricValue("hanami_sent_bytes_total")) - before).toBe(13);
 });
 
 describe("HEAD /<sha256>", () => {

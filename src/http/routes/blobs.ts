@@ -45,8 +45,10 @@ function blobHeaderTemplate(record: BlobRecord): Headers {
     "Last-Modified": new Date(record.uploadedSec * 1000).toUTCString(),
     "X-Content-Type-Options": "nosniff", // P-22
     "Content-Security-Policy": BLOB_CSP,
+    // Always ours: without one, Bun gives a file-backed body of some types (PDF, octet-stream)
+    // a bare `filename="<sha256>"`, which browsers may take for a download.
+    "Content-Disposition": isActiveType(record.type) ? "attachment" : "inline",
   });
-  if (isActiveType(record.type)) headers.set("Content-Disposition", "attachment");
   return addCorsHeaders(headers);
 }
 
@@ -101,10 +103,14 @@ function getBlob(found: StoredBlob, request: Request, headersFor: HeadersFor): R
       blobSize: body.size,
     });
   }
+  // Content-Length is Bun's anyway; set here, it also tells the metrics what was sent.
   // An empty body is sent as such: Bun would apply its own Range handling to an empty file.
-  if (range.kind === "full")
+  if (range.kind === "full") {
+    headers.set("Content-Length", String(body.size));
     return new Response(body.size === 0 ? "" : body, { status: 200, headers });
+  }
   headers.set("Content-Range", `bytes ${range.start}-${range.end}/${body.size}`);
+  headers.set("Content-Length", String(range.end + 1 - range.start));
   return new Response(body.slice(range.start, range.end + 1), { status: 206, headers });
 }
 
