@@ -35,6 +35,11 @@ export interface RouteSpec {
    */
   readonly bunRoute?: boolean;
   readonly handle: (input: RouteInput) => Promise<Response> | Response;
+  /**
+   * Answers at once, without auth, waiting or failure (a hot blob for a route that ignores
+   * tokens), or returns undefined and `handle` runs as usual: errors are `handle`'s to report.
+   */
+  readonly answerAtOnce?: ((request: Request) => Response | undefined) | undefined;
 }
 
 export interface RequestOutcome {
@@ -72,24 +77,53 @@ interface ServerHandle {
   requestIP(request: Request): { address: string } | null;
 }
 
-function clientIpOf(
-  request: Request,
-  server: ServerHandle | null,
-  trusted: readonly string[],
-): string | null {
-  const peer = server?.requestIP(request)?.address ?? null;
-  if (peer === null || !trusted.includes(peer)) return peer;
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded === undefined || forwarded === "" ? peer : forwarded;
+/** The client's address, worked out on first read (asking Bun for the peer is not free). */
+class Client {
+  #ip: string | null | undefined;
+  constructor(
+    private readonly request: Request,
+    private readonly server: ServerHandle | null,
+    private readonly trusted: readonly string[],
+  ) {}
+
+  get ip(): string | null {
+    if (this.#ip === undefined) {
+      const peer = this.server?.requestIP(this.request)?.address ?? null;
+      const forwarded =
+        peer !== null && this.trusted.includes(peer)
+          ? this.request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()
+          : undefined;
+      this.#ip = forwarded === undefined || forwarded === "" ? peer : forwarded;
+    }
+    return this.#ip;
+  }
+}
+
+/** What `onRequestDone` gets; the client address is read from `client` only if a line needs it. */
+class Outcome implements RequestOutcome {
+  constructor(
+    readonly route: string,
+    readonly method: string,
+    readonly status: number,
+    readonly durationMs: number,
+    readonly requestId: string,
+    readonly error: BlossomError | null,
+    readonly responseBytes: number,
+    private readonly client: Client,
+  ) {}
+
+  get clientIp(): string | null {
+    return this.client.ip;
+  }
 }
 
 /** Enough for the slowest live client we serve; uWS ticks every 4 s, so at least 8 (bun-stack §1). */
 const UPLOAD_IDLE_SEC = 30;
 
 /** A signature check (not a cached one) costs the client address a token first (A4). */
-function withVerifyBudget(deps: RouteDeps, clientIp: () => string | null): AuthDeps {
+function withVerifyBudget(deps: RouteDeps, client: Client): AuthDeps {
   const takeToken = () => {
-    const waitSec = deps.verifyBuckets.take(clientIp());
+    const waitSec = deps.verifyBuckets.take(client.ip);
     if (waitSec > 0) {
       throw new BlossomError("rate_limited", "too many signed requests from this address", {
         retryAfterSec: waitSec,
@@ -108,7 +142,7 @@ async function authenticateWithinLimit(
   request: Request,
   auth: RouteAuth,
   deps: RouteDeps,
-  clientIp: () => string | null,
+  client: Client,
 ): Promise<RequestAuth> {
   const verifiesToken =
     auth !== "public" && !("bearerToken" in auth) && request.headers.has("authorization");
@@ -122,7 +156,7 @@ async function authenticateWithinLimit(
     const result = await authenticate(
       request,
       auth,
-      verifiesToken ? withVerifyBudget(deps, clientIp) : deps.auth,
+      verifiesToken ? withVerifyBudget(deps, client) : deps.auth,
     );
     permit?.release("success");
     return result;
@@ -185,12 +219,56 @@ export type RouteRunner = (
   request: Request,
   params: Readonly<Record<string, string | undefined>>,
   server: ServerHandle | null,
-) => Promise<Response>;
+) => Promise<Response> | Response;
 
 /** One route's request handling, with what does not change per request worked out once. */
 export function routeRunner(spec: RouteSpec, deps: RouteDeps): RouteRunner {
   const workLimiter = deps.workLimiters.get(`${spec.method} ${spec.path}`);
-  return (request, params, server) => runRoute(spec, workLimiter, request, params, server, deps);
+  const { answerAtOnce } = spec;
+  if (answerAtOnce === undefined) {
+    return (request, params, server) => runRoute(spec, workLimiter, request, params, server, deps);
+  }
+  return (request, params, server) => {
+    const startedMs = deps.nowMs();
+    const response = answerAtOnce(request);
+    if (response === undefined) {
+      return runRoute(spec, workLimiter, request, params, server, deps);
+    }
+    const requestId = deps.nextRequestId(request.headers.get("x-request-id"));
+    const client = new Client(request, server, deps.trustedProxies);
+    return finish(spec, deps, { request, response, failure: null, startedMs, requestId, client });
+  };
+}
+
+interface Answered {
+  readonly request: Request;
+  readonly response: Response;
+  readonly failure: BlossomError | null;
+  readonly startedMs: number;
+  readonly requestId: string;
+  readonly client: Client;
+}
+
+/** The same for every answer: request id, connection handling, then metrics and the log line. */
+function finish(spec: RouteSpec, deps: RouteDeps, answered: Answered): Response {
+  const { request, response, failure } = answered;
+  const headers = response.headers;
+  headers.set("X-Request-Id", answered.requestId);
+  if (leavesBodyUnread(request, failure)) headers.set("Connection", "close");
+  deps.onRequestDone(
+    new Outcome(
+      spec.name,
+      request.method,
+      response.status,
+      deps.nowMs() - answered.startedMs,
+      answered.requestId,
+      failure,
+      // HEAD declares a length it does not send; bodies without a declared length count 0.
+      request.method === "HEAD" ? 0 : Number(headers.get("content-length") ?? 0),
+      answered.client,
+    ),
+  );
+  return response;
 }
 
 async function runRoute(
@@ -205,15 +283,11 @@ async function runRoute(
   const requestId = deps.nextRequestId(request.headers.get("x-request-id"));
   let response: Response;
   let failure: BlossomError | null = null;
-  let clientIp: string | null | undefined;
-  const clientIpOnce = () => {
-    clientIp ??= clientIpOf(request, server, deps.trustedProxies);
-    return clientIp;
-  };
+  const client = new Client(request, server, deps.trustedProxies);
   let releaseSlot: (() => void) | undefined;
   try {
-    if (spec.holdsUploadSlot === true) releaseSlot = acquireUploadSlot(deps, clientIpOnce());
-    const auth = await authenticateWithinLimit(request, spec.auth, deps, clientIpOnce);
+    if (spec.holdsUploadSlot === true) releaseSlot = acquireUploadSlot(deps, client.ip);
+    const auth = await authenticateWithinLimit(request, spec.auth, deps, client);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     let url: URL | undefined;
     const input: RouteInput = {
@@ -241,25 +315,8 @@ async function runRoute(
   } finally {
     releaseSlot?.();
   }
-  const headers = response.headers;
-  headers.set("X-Request-Id", requestId);
-  if (leavesBodyUnread(request, failure)) headers.set("Connection", "close");
-  deps.onRequestDone({
-    route: spec.name,
-    method: request.method,
-    status: response.status,
-    durationMs: deps.nowMs() - startedMs,
-    requestId,
-    error: failure,
-    // HEAD declares a length it does not send; bodies without a declared length count 0.
-    responseBytes: request.method === "HEAD" ? 0 : Number(headers.get("content-length") ?? 0),
-    get clientIp() {
-      return clientIpOnce();
-    },
-  });
-  return response;
+  return finish(spec, deps, { request, response, failure, startedMs, requestId, client });
 }
-
 /** The routes Elysia dispatches (every one not marked `bunRoute`). */
 export function registerRoutes(app: Elysia, specs: readonly RouteSpec[], deps: RouteDeps): Elysia {
   for (const spec of specs) {
@@ -279,7 +336,7 @@ export function registerRoutes(app: Elysia, specs: readonly RouteSpec[], deps: R
 type BunRouteHandler = (
   request: Request & { params: Record<string, string> },
   server: ServerHandle,
-) => Promise<Response>;
+) => Promise<Response> | Response;
 
 /** The routes marked `bunRoute`, as `Bun.serve({ routes })` takes them: path → method → handler. */
 export function bunRoutes(

@@ -52,6 +52,11 @@ export type RemoveOwnerResult = "not_found" | "not_owner" | "owner_removed" | "b
 export interface MetadataStore {
   getBlob(sha256: Sha256): Promise<BlobRecord | null>;
   /**
+   * The row when this store holds it in memory and can vouch for it now, without waiting;
+   * undefined otherwise (ask `getBlob`). Optional: a store that keeps no rows leaves it out.
+   */
+  getHotBlob?(sha256: Sha256): BlobRecord | undefined;
+  /**
    * In one transaction: inserts the blob row unless it exists, and the owner row when an owner
    * is given. `created` is true when this call inserted the blob row.
    */

@@ -13,6 +13,11 @@ export interface StoredBlob {
 export interface BlobService {
   /** The blob's row and bytes; null when either is missing (a row without a file is a 404). */
   find(sha256: Sha256): Promise<StoredBlob | null>;
+  /**
+   * What `find` would answer, when both the index row and the bytes (or file handle) are held in
+   * memory; undefined when finding out needs I/O. For the synchronous read path.
+   */
+  findHot(sha256: Sha256): StoredBlob | undefined;
   /** P-15: 404 unknown, 403 not an owner; the bytes go with the last owner. */
   remove(sha256: Sha256, pubkey: string): Promise<void>;
   list(pubkey: string, query: ListQuery): Promise<BlobRecord[]>;
@@ -105,6 +110,13 @@ export function createBlobService(deps: {
         hot.forget(sha256); // deleted and stored again by another path, with another type
       }
       return openAndHold(record);
+    },
+
+    findHot(sha256) {
+      const record = metadata.getHotBlob?.(sha256);
+      if (record === undefined) return undefined;
+      const cached = hot.get(sha256);
+      return cached !== undefined && isSameRecord(cached.record, record) ? cached : undefined;
     },
 
     remove: (sha256, pubkey) =>

@@ -19,6 +19,16 @@ describeMetadataStore("SQLite", async () => {
 const sha = (n: number) => n.toString(16).padStart(64, "0");
 const record = (n: number) => ({ sha256: sha(n), size: n, type: "text/plain", uploadedSec: 5 });
 
+test("getHotBlob answers only rows held in memory: never a lookup", async () => {
+  await using dir = await tempDir("hanami-index-");
+  const store = openSqliteStore({ path: join(dir.path, "index.sqlite"), nowSec: 1 });
+  await store.recordUpload(record(4), null);
+  expect(store.getHotBlob(sha(4))).toBeUndefined(); // stored, but not read yet
+  await store.getBlob(sha(4));
+  expect(store.getHotBlob(sha(4))).toEqual(record(4));
+  await store.close();
+});
+
 test("hot rows: a read after removeOwner and forgetBlob answers null, never a remembered row", async () => {
   await using dir = await tempDir("hanami-index-");
   const store = openSqliteStore({ path: join(dir.path, "index.sqlite"), nowSec: 1 });
@@ -28,9 +38,11 @@ test("hot rows: a read after removeOwner and forgetBlob answers null, never a re
     record(1),
     record(2),
   ]);
+  expect([store.getHotBlob(sha(1)), store.getHotBlob(sha(2))]).toEqual([record(1), record(2)]);
   expect(await store.removeOwner(sha(1), "a".repeat(64))).toBe("blob_removed");
   await store.forgetBlob(sha(2));
   expect([await store.getBlob(sha(1)), await store.getBlob(sha(2))]).toEqual([null, null]);
+  expect([store.getHotBlob(sha(1)), store.getHotBlob(sha(2))]).toEqual([undefined, undefined]);
   await store.close();
 });
 
@@ -43,6 +55,7 @@ test("hot rows: a row deleted by another connection (hanami fsck --repair) is no
   const other = new Database(path);
   other.run("DELETE FROM blobs WHERE sha256 = ?", [sha(3)]);
   other.close();
+  expect(store.getHotBlob(sha(3))).toBeUndefined();
   expect(await store.getBlob(sha(3))).toBeNull();
   await store.close();
 });

@@ -140,6 +140,7 @@ describe("DELETE /<sha256>", () => {
     expect((await uploadBlob(server, bob, blob.bytes)).status).toBe(200);
     expect((await deleteBlob(server, alice, blob.sha256)).status).toBe(204);
     expect((await server.fetch(`/${blob.sha256}`)).status).toBe(200);
+    expect((await server.fetch(`/${blob.sha256}`)).status).toBe(200); // now answered from memory
     expect(await hashes(await list(alice.pubkey))).not.toContain(blob.sha256);
     expect(await hashes(await list(bob.pubkey))).toContain(blob.sha256);
     expect((await deleteBlob(server, bob, blob.sha256)).status).toBe(204);

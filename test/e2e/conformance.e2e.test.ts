@@ -154,6 +154,7 @@ describe("BUD-11 endpoint table", () => {
     expect((await get(signToken(alice, { verb: "get", x: [randomBlob(4).sha256] }))).status).toBe(
       401,
     );
+    expect((await get()).status).toBe(401); // the blob is hot now: memory skips no auth
     expect((await strict.fetch(`/list/${alice.pubkey}`)).status).toBe(401);
     const listed = await strict.fetch(`/list/${alice.pubkey}`, {
       headers: { authorization: signToken(alice, { verb: "list" }) },

@@ -3,27 +3,11 @@
 import { expect, test } from "bun:test";
 import { type RouteDeps, type RouteSpec, routeRunner } from "../../src/http/route.ts";
 import { createAdaptiveLimiter } from "../../src/overload/limiter.ts";
-import { createTokenBuckets } from "../../src/overload/token-bucket.ts";
-import { createUploadSlots } from "../../src/overload/upload-slots.ts";
 import { BlossomError } from "../../src/protocol/errors.ts";
+import { routeDeps } from "../support/route-deps.ts";
 
 function depsWith(limiter: ReturnType<typeof createAdaptiveLimiter>): RouteDeps {
-  return {
-    auth: { serverNames: [], clockSkewSec: 60, nowSec: () => 0, verifySignature: async () => true },
-    authLimiter: createAdaptiveLimiter({
-      initialLimit: 8,
-      minLimit: 1,
-      maxLimit: 8,
-      nowMs: () => 0,
-    }),
-    uploadSlots: createUploadSlots({ total: 100, perClient: 100 }),
-    workLimiters: new Map([["PUT /work", limiter]]),
-    verifyBuckets: createTokenBuckets({ ratePerSec: 0, burst: 1, maxClients: 1, nowMs: () => 0 }),
-    trustedProxies: [],
-    nextRequestId: () => "test",
-    onRequestDone: () => undefined,
-    nowMs: () => performance.now(),
-  };
+  return routeDeps({ workLimiters: new Map([["PUT /work", limiter]]) });
 }
 
 const put = () => new Request("http://localhost/work", { method: "PUT" });

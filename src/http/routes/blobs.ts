@@ -27,6 +27,10 @@ function rawPathOf(requestUrl: string): string {
   return /^[^:]+:\/\/[^/]*(\/[^?#]*)/.exec(requestUrl)?.[1] ?? "/";
 }
 
+/** A request URL whose raw path is exactly /<sha256>[.ext] (P-01), with any query. */
+const HOT_BLOB_URL =
+  /^[^:]+:\/\/[^/]*\/([0-9a-fA-F]{64})(?:\.[A-Za-z0-9][A-Za-z0-9._-]{0,31})?(?:[?#]|$)/;
+
 /** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */
 function blobHashOf(request: Request): string {
   const parsed = parseBlobPath(rawPathOf(request.url));
@@ -124,9 +128,33 @@ function headBlob(found: StoredBlob, request: Request, headersFor: HeadersFor): 
   return new Response(null, { status: 200, headers });
 }
 
+/**
+ * GET or HEAD of a blob whose row and bytes are in memory, answered without an await; anything
+ * else (a miss, a malformed path, an unsatisfiable range) takes the route's `handle`. Only for
+ * reads that ignore tokens (P-12), so it skips no auth.
+ */
+function answerHotRead(
+  blobs: BlobService,
+  headersFor: HeadersFor,
+  respond: typeof getBlob,
+): (request: Request) => Response | undefined {
+  return (request) => {
+    const sha256 = HOT_BLOB_URL.exec(request.url)?.[1];
+    const found = sha256 === undefined ? undefined : blobs.findHot(sha256.toLowerCase());
+    if (found === undefined) return undefined;
+    try {
+      return respond(found, request, headersFor);
+    } catch {
+      return undefined; // e.g. 416: reported by the usual path
+    }
+  };
+}
+
 export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
   const getAuth: RouteAuthSpec = { verb: "get", required: deps.requireAuthForGet, x: "optional" };
   const headersFor = createHeaderTemplates();
+  const atOnce = (respond: typeof getBlob) =>
+    deps.requireAuthForGet ? undefined : answerHotRead(deps.blobs, headersFor, respond);
   const routes: RouteSpec[] = [
     {
       method: "GET",
@@ -134,6 +162,7 @@ export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
       name: "blob",
       auth: getAuth,
       bunRoute: true,
+      answerAtOnce: atOnce(getBlob),
       handle: async (input) =>
         getBlob(await findBlob(deps.blobs, input), input.request, headersFor),
     },
@@ -143,6 +172,7 @@ export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
       name: "blob",
       auth: getAuth,
       bunRoute: true,
+      answerAtOnce: atOnce(headBlob),
       handle: async (input) =>
         headBlob(await findBlob(deps.blobs, input), input.request, headersFor),
     },

@@ -155,6 +155,11 @@ function createHotRows(
       if (rows.size > HOT_ROWS) rows.delete(rows.keys().next().value as string);
       return row;
     },
+    /** Only what is held: no lookup. */
+    peek(sha256: string): BlobRecord | undefined {
+      dropIfOthersWrote();
+      return rows.get(sha256);
+    },
     forget: (sha256: string) => rows.delete(sha256),
   };
 }
@@ -171,7 +176,10 @@ export interface SqliteStoreOptions {
   readonly otherWritersCheckMs?: number;
 }
 
-export function openSqliteStore(options: SqliteStoreOptions): MetadataStore {
+/** This store always holds hot rows, so `getHotBlob` is always there. */
+export type SqliteStore = MetadataStore & Required<Pick<MetadataStore, "getHotBlob">>;
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const sqlite = openDatabase(options.path);
   migrate(sqlite, options.nowSec);
   const q = prepareStatements(drizzle({ client: sqlite }));
@@ -215,6 +223,7 @@ export function openSqliteStore(options: SqliteStoreOptions): MetadataStore {
 
   return {
     getBlob: async (sha256) => hotRows.get(sha256),
+    getHotBlob: (sha256) => hotRows.peek(sha256),
     recordUpload: (record, owner) => writes.run(() => recordUpload(record, owner)),
     isOwner: async (sha256, pubkey) => q.isOwner.get({ sha256, pubkey }) !== undefined,
     removeOwner: (sha256, pubkey) => writes.run(() => removeOwner(sha256, pubkey)),
