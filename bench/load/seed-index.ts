@@ -60,14 +60,14 @@ async function writeRows(seed: IndexSeed, hashes: readonly string[]): Promise<vo
     "INSERT INTO blobs (sha256, size, type, uploaded) VALUES (?, ?, ?, ?)",
   );
   const owner = sqlite.prepare(
-    "INSERT INTO owners (sha256, pubkey, added, uploaded) VALUES (?, ?, ?, ?)",
+    "INSERT INTO owners (sha256, pubkey, added, uploaded, size, type) VALUES (?, ?, ?, ?, ?, ?)",
   );
   sqlite.transaction(() => {
     hashes.forEach((sha256, index) => {
       const uploaded = FIRST_UPLOADED_SEC + index;
       blob.run(sha256, BLOB_BYTES, "application/octet-stream", uploaded);
       const pubkey = index < seed.listOwnerCount ? seed.listOwner : seed.bulkOwner;
-      owner.run(sha256, pubkey, uploaded, uploaded);
+      owner.run(sha256, pubkey, uploaded, uploaded, BLOB_BYTES, "application/octet-stream");
     });
   })();
   sqlite.run("PRAGMA wal_checkpoint(TRUNCATE)");

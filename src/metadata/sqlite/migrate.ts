@@ -3,11 +3,13 @@ import type { Database } from "bun:sqlite";
 import init from "./migrations/0001_init.sql" with { type: "text" };
 import reports from "./migrations/0002_reports.sql" with { type: "text" };
 import media from "./migrations/0003_media.sql" with { type: "text" };
+import ownerListing from "./migrations/0004_owner_listing.sql" with { type: "text" };
 
 const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 1, sql: init },
   { version: 2, sql: reports },
   { version: 3, sql: media },
+  { version: 4, sql: ownerListing },
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. */

@@ -1,5 +1,5 @@
-// The SQLite index (drizzle sqlite-core). `owners.uploaded` copies the blob's first-stored time so
-// that a user's list is one index range scan (P-16).
+// The SQLite index (drizzle sqlite-core). `owners` copies the blob's first-stored time, size and
+// type so that a user's list is one covering index range scan (P-16), with no blob lookups.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const blobs = sqliteTable("blobs", {
@@ -18,9 +18,17 @@ export const owners = sqliteTable(
     pubkey: text("pubkey").notNull(),
     added: integer("added").notNull(),
     uploaded: integer("uploaded").notNull(),
+    size: integer("size").notNull(),
+    type: text("type").notNull(),
   },
   (table) => [
     primaryKey({ columns: [table.sha256, table.pubkey] }),
-    index("owners_by_pubkey").on(table.pubkey, table.uploaded, table.sha256),
+    index("owners_by_pubkey").on(
+      table.pubkey,
+      table.uploaded,
+      table.sha256,
+      table.size,
+      table.type,
+    ),
   ],
 );

@@ -31,12 +31,6 @@ function openDatabase(path: string): Database {
 }
 
 function prepareStatements(db: ReturnType<typeof drizzle>) {
-  const record = {
-    sha256: blobs.sha256,
-    size: blobs.size,
-    type: blobs.type,
-    uploadedSec: blobs.uploaded,
-  };
   return {
     insertBlob: db
       .insert(blobs)
@@ -50,6 +44,8 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
         pubkey: p("pubkey"),
         added: p("added"),
         uploaded: p("uploaded"),
+        size: p("size"),
+        type: p("type"),
       })
       .onConflictDoNothing()
       .prepare(),
@@ -78,9 +74,13 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
       .prepare(),
     // One statement for every page: no cursor means a cursor "after the newest possible row".
     listPage: db
-      .select(record)
+      .select({
+        sha256: owners.sha256,
+        size: owners.size,
+        type: owners.type,
+        uploadedSec: owners.uploaded,
+      })
       .from(owners)
-      .innerJoin(blobs, eq(blobs.sha256, owners.sha256))
       .where(
         and(
           eq(owners.pubkey, p("pubkey")),
@@ -207,6 +207,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
         pubkey: owner,
         added: record.uploadedSec,
         uploaded: stored.uploadedSec,
+        size: stored.size,
+        type: stored.type,
       });
     }
     return { record: stored, created: changesOf(inserted) > 0 };
