@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./observability/log.ts";
 import { createRegistry, METRICS_CONTENT_TYPE } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
+import { watchMemory } from "./overload/memory-limit.ts";
 import { createTokenBuckets } from "./overload/token-bucket.ts";
 import { createUploadSlots } from "./overload/upload-slots.ts";
 import { hostnameOf } from "./protocol/auth-token.ts";
@@ -366,6 +367,9 @@ export async function startServer(
   const port = server.port ?? config.port;
   publicBaseUrl = publicBaseUrlOf(config, port);
   log.info("listening", { host: config.host, port, url: publicBaseUrl });
+  const stopWatchingMemory = watchMemory(config.memory.softLimitBytes, (ms) =>
+    log.debug("memory collected", { ms }),
+  );
 
   return {
     port,
@@ -375,6 +379,7 @@ export async function startServer(
       const timedOut = Bun.sleep(config.http.drainTimeoutMs).then(() => false);
       const drainedInTime = await Promise.race([drained, timedOut]);
       if (!drainedInTime) await server.stop(true);
+      stopWatchingMemory();
       services.video.close();
       await services.pool.close();
       await stores.metadata.close();

@@ -100,6 +100,13 @@ export const ConfigSchema = Type.Object({
     // random GETs halved the rate of hot GETs (docs/PERFORMANCE.md).
     maxEntries: int(3_000, "Hot blobs remembered (bytes or file handle); 0: no cache"),
   }),
+  memory: Type.Object({
+    // The engine sizes its heap from the machine's RAM, not from a container's memory limit.
+    softLimitBytes: int(
+      0,
+      "Resident memory above which the server runs a full garbage collection (again only after another 16 MiB of growth): for containers with a memory limit; each collection pauses requests for 15-40 ms. 0: leave it to the engine",
+    ),
+  }),
   storage: Type.Object({
     reserveFreeBytes: int(GiB, "Uploads answer 503 when less than this many bytes are free"),
     fsync: bool(true, "fsync blobs and directories before acknowledging an upload"),

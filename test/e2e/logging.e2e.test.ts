@@ -40,3 +40,19 @@ test("logRequests=failures writes only the refused request", async () => {
   const lines = await requestLines(server, ids);
   expect(lines.map((line) => [line.requestId, line.status])).toEqual([[ids[1], 404]]);
 });
+
+test("past memory.softLimitBytes the server collects garbage and says so at debug level", async () => {
+  await using server = await startBinary({
+    args: ["--set", "memory.softLimitBytes=1048576", "--set", "logLevel=debug"],
+  });
+  await Bun.sleep(400); // checks run every 100 ms; a 1 MiB limit is passed at once
+  await server.stop();
+  expect(server.output()).toContain('"event":"memory collected"');
+});
+
+test("by default the server leaves collection to the engine", async () => {
+  await using server = await startBinary({ args: ["--set", "logLevel=debug"] });
+  await Bun.sleep(400);
+  await server.stop();
+  expect(server.output()).not.toContain('"event":"memory collected"');
+});
