@@ -39,6 +39,16 @@ test("rising latency lowers the limit; recovery raises it again", () => {
   expect(limiter.limit()).toBeGreaterThan(congested);
 });
 
+test("a steady load slower than the quietest moment is not congestion: the limit recovers", () => {
+  const { limiter, run } = harness(64);
+  run(100, 0.5); // a quiet start
+  run(1000, 3); // then a steady six times slower, no queue building
+  const settled = limiter.limit();
+  run(2000, 3);
+  expect(limiter.limit()).toBeGreaterThanOrEqual(settled);
+  expect(limiter.limit()).toBeGreaterThan(64);
+});
+
 test("the limit never leaves [min, max]", () => {
   const { limiter, run } = harness(3);
   run(50, 1);

@@ -1,6 +1,9 @@
-// An adaptive concurrency limiter in the manner of Netflix's concurrency-limits "gradient" limit:
-// the limit follows minLatency / recentLatency, so it falls when latency rises over the best seen
-// and climbs back (by √limit headroom) when latency recovers. Pure: the clock is injected.
+// An adaptive concurrency limiter in the manner of Netflix's concurrency-limits "gradient2" limit:
+// the limit follows longLatency / recentLatency, so it falls when latency rises over its long-term
+// average (a queue is building) and climbs back (by √limit headroom) when latency recovers or
+// settles. The long-term average, not the best latency ever seen, is the baseline: against the
+// best, any steady load above the quietest moment read as congestion, and the signature limit
+// fell from 64 to 5 while the server used 40 % of its core. Pure: the clock is injected.
 
 export interface LimiterOptions {
   readonly initialLimit: number;
@@ -10,8 +13,10 @@ export interface LimiterOptions {
   readonly windowSize?: number;
   /** Weight of a new limit against the old one (0…1]. */
   readonly smoothing?: number;
-  /** How much slower than the best observed latency counts as "no worse" (ratio ≥ 1). */
+  /** How much slower than the long-term latency counts as "no worse" (ratio ≥ 1). */
   readonly tolerance?: number;
+  /** Windows over which the long-term latency adapts (its exponential average's span). */
+  readonly longWindows?: number;
   readonly nowMs: () => number;
 }
 
@@ -31,9 +36,10 @@ export function createAdaptiveLimiter(options: LimiterOptions): AdaptiveLimiter 
   const windowSize = options.windowSize ?? 20;
   const smoothing = options.smoothing ?? 0.2;
   const tolerance = options.tolerance ?? 1.5;
+  const longWeight = 1 / (options.longWindows ?? 30);
   let limit = options.initialLimit;
   let inFlight = 0;
-  let bestLatencyMs = Number.POSITIVE_INFINITY;
+  let longLatencyMs = Number.NaN;
   let samples: number[] = [];
 
   const clamp = (value: number) => Math.min(options.maxLimit, Math.max(options.minLimit, value));
@@ -41,10 +47,14 @@ export function createAdaptiveLimiter(options: LimiterOptions): AdaptiveLimiter 
   function update(): void {
     const recent = samples.reduce((a, b) => a + b, 0) / samples.length;
     samples = [];
-    bestLatencyMs = Math.min(bestLatencyMs, recent);
+    longLatencyMs = Number.isNaN(longLatencyMs)
+      ? recent
+      : longLatencyMs + (recent - longLatencyMs) * longWeight;
+    // When the load goes away the baseline follows quickly, so the next rise is seen at once.
+    if (longLatencyMs > 2 * recent) longLatencyMs *= 0.95;
     const gradient = Math.max(
       0.5,
-      Math.min(1, (tolerance * bestLatencyMs) / Math.max(recent, 1e-6)),
+      Math.min(1, (tolerance * longLatencyMs) / Math.max(recent, 1e-6)),
     );
     const headroom = Math.sqrt(limit);
     const target = limit * gradient + headroom;
