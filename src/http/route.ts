@@ -317,6 +317,7 @@ async function runRoute(
   }
   return finish(spec, deps, { request, response, failure, startedMs, requestId, client });
 }
+
 /** The routes Elysia dispatches (every one not marked `bunRoute`). */
 export function registerRoutes(app: Elysia, specs: readonly RouteSpec[], deps: RouteDeps): Elysia {
   for (const spec of specs) {

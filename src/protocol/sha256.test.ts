@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { BlossomError } from "./errors.ts";
-import { isSha256, lastSha256In, parseBlobPath, parseSha256Header } from "./sha256.ts";
+import { BLOB_URL, isSha256, lastSha256In, parseBlobPath, parseSha256Header } from "./sha256.ts";
 
 const H = "b1674191a88ec5cdd733e4240a81803105dc412d6c6708d53ab94fc248f4f553";
 
@@ -43,6 +43,16 @@ for (const [path, kind, ext] of paths) {
     }
   });
 }
+
+test("P-01: BLOB_URL matches a request URL exactly when its raw path is a blob path", () => {
+  for (const [path, kind] of paths.filter(([path]) => !path.includes("?"))) {
+    const match = BLOB_URL.exec(`http://127.0.0.1:3000${path}`);
+    expect({ path, matches: match !== null }).toEqual({ path, matches: kind === "blob" });
+    if (match !== null) expect(match[1]?.toLowerCase()).toBe(H);
+  }
+  expect(BLOB_URL.exec(`https://cdn.example/${H}.pdf?x=1`)?.[1]).toBe(H); // P-10: query ignored
+  expect(BLOB_URL.test(`https://cdn.example/${H}foo?x=1`)).toBe(false);
+});
 
 test("B02-10: X-SHA-256 absent → undefined, upper case normalised, malformed → 400", () => {
   expect(parseSha256Header(null)).toBeUndefined();

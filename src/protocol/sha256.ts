@@ -8,6 +8,11 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const SHA256_ANY_CASE = /^[0-9a-fA-F]{64}$/;
 const BLOB_PATH = /^\/([0-9a-fA-F]{64})(\.[A-Za-z0-9][A-Za-z0-9._-]{0,31})?$/; // P-01
 const STARTS_WITH_HASH = /^\/[0-9a-fA-F]{64}/;
+/**
+ * P-01 on a whole request URL: origin, then exactly a blob path, then any query. The hot read
+ * path tests the URL with it instead of cutting the path out first; group 1 is the hash.
+ */
+export const BLOB_URL = new RegExp(`^[^:]+://[^/]*${BLOB_PATH.source.slice(1, -1)}(?:[?#]|$)`);
 const HEX_RUNS = /[0-9a-fA-F]{64,}/g;
 
 export function isSha256(value: string): boolean {

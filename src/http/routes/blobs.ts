@@ -4,7 +4,7 @@ import type { BlobRecord } from "../../metadata/metadata-store.ts";
 import { BlossomError } from "../../protocol/errors.ts";
 import { isActiveType } from "../../protocol/mime.ts";
 import { parseRange } from "../../protocol/range.ts";
-import { parseBlobPath } from "../../protocol/sha256.ts";
+import { BLOB_URL, parseBlobPath } from "../../protocol/sha256.ts";
 import type { BlobService, StoredBlob } from "../../services/blobs.ts";
 import type { RouteAuthSpec } from "../auth.ts";
 import { addCorsHeaders } from "../cors.ts";
@@ -26,10 +26,6 @@ const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // re
 function rawPathOf(requestUrl: string): string {
   return /^[^:]+:\/\/[^/]*(\/[^?#]*)/.exec(requestUrl)?.[1] ?? "/";
 }
-
-/** A request URL whose raw path is exactly /<sha256>[.ext] (P-01), with any query. */
-const HOT_BLOB_URL =
-  /^[^:]+:\/\/[^/]*\/([0-9a-fA-F]{64})(?:\.[A-Za-z0-9][A-Za-z0-9._-]{0,31})?(?:[?#]|$)/;
 
 /** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */
 function blobHashOf(request: Request): string {
@@ -139,7 +135,7 @@ function answerHotRead(
   respond: typeof getBlob,
 ): (request: Request) => Response | undefined {
   return (request) => {
-    const sha256 = HOT_BLOB_URL.exec(request.url)?.[1];
+    const sha256 = BLOB_URL.exec(request.url)?.[1];
     const found = sha256 === undefined ? undefined : blobs.findHot(sha256.toLowerCase());
     if (found === undefined) return undefined;
     try {
