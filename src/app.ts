@@ -291,7 +291,9 @@ export async function startServer(
   clock: Clock = systemClock,
 ): Promise<RunningServer> {
   const log = createLogger({ level: config.logLevel });
-  const stores = await openStores(config, clock);
+  const stores = await openStores(config, clock, (versions, ms) =>
+    log.info("index migrated", { versions, ms }),
+  );
   // Before the temp dir is cleared: an ffmpeg left by a crash still works in it (R10).
   const videoProcessesKilled = await reapVideoJobs(videoScratchDir(config));
   const afterCleanShutdown = await takeCleanShutdownMark(config.dataDir);

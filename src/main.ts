@@ -70,7 +70,10 @@ type Command = (config: Config, args: ParsedArgs, sources: Record<string, string
 /** Commands that need a valid configuration; each exits with its own code. */
 const COMMANDS: Record<string, Command> = {
   serve: (config) => serve(config),
-  migrate: (config) => runMigrations(config),
+  migrate: (config) =>
+    runMigrations(config, (versions, ms) =>
+      createLogger({ level: config.logLevel }).info("index migrated", { versions, ms }),
+    ),
   "check-config": async (config, _args, sources) => {
     process.stdout.write("config ok\n");
     for (const [path, source] of Object.entries(sources)) {

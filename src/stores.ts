@@ -21,20 +21,32 @@ function indexPath(config: Config): string {
   return join(config.dataDir, "index.sqlite");
 }
 
-export async function openStores(config: Config, clock: Clock) {
+/** `onMigrated` hears of the index migrations this opening applied (versions, milliseconds). */
+export async function openStores(
+  config: Config,
+  clock: Clock,
+  onMigrated?: (versions: number[], ms: number) => void,
+) {
   const store = await createLocalStore({
     dataDir: config.dataDir,
     reserveFreeBytes: config.storage.reserveFreeBytes,
     fsync: config.storage.fsync,
   });
-  const metadata = openSqliteStore({ path: indexPath(config), nowSec: clock.nowSec() });
+  const metadata = openSqliteStore({
+    path: indexPath(config),
+    nowSec: clock.nowSec(),
+    ...(onMigrated === undefined ? {} : { onMigrated }),
+  });
   return { store, metadata };
 }
 
 export type Stores = Awaited<ReturnType<typeof openStores>>;
 
-export async function runMigrations(config: Config): Promise<void> {
-  const { metadata } = await openStores(config, systemClock);
+export async function runMigrations(
+  config: Config,
+  onMigrated: (versions: number[], ms: number) => void,
+): Promise<void> {
+  const { metadata } = await openStores(config, systemClock, onMigrated);
   await metadata.close();
 }
 

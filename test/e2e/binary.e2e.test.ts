@@ -57,9 +57,12 @@ test("check-config: every problem at once, exit 78; a good config exits 0", asyn
   expect(run(BINARY, ["frobnicate"], dir.path).code).toBe(64);
 });
 
-test("migrate creates the index and is idempotent", async () => {
+test("migrate creates the index, says which migrations it applied, and is idempotent", async () => {
   await using dir = await tempDir();
-  expect(run(BINARY, ["migrate", "--data-dir", "d"], dir.path).code).toBe(0);
-  expect(run(BINARY, ["migrate", "--data-dir", "d"], dir.path).code).toBe(0);
+  const first = run(BINARY, ["migrate", "--data-dir", "d"], dir.path);
+  expect(first.code).toBe(0);
+  expect(first.out).toMatch(/"event":"index migrated","versions":\[1,2,3,4\],"ms":\d+/);
+  const again = run(BINARY, ["migrate", "--data-dir", "d"], dir.path);
+  expect(again).toMatchObject({ code: 0, out: "" });
   expect(await readdir(join(dir.path, "d"))).toContain("index.sqlite");
 });

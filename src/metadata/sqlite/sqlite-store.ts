@@ -185,6 +185,8 @@ export interface SqliteStoreOptions {
   readonly nowSec: number;
   /** Tests set 0 to see another connection's deletes at once. */
   readonly otherWritersCheckMs?: number;
+  /** Told when opening applied migrations: a large index can take a while (issue: upgrades). */
+  readonly onMigrated?: (versions: number[], ms: number) => void;
 }
 
 /** This store always holds hot rows, so `getHotBlob` is always there. */
@@ -192,7 +194,9 @@ export type SqliteStore = MetadataStore & Required<Pick<MetadataStore, "getHotBl
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const sqlite = openDatabase(options.path);
-  migrate(sqlite, options.nowSec);
+  const startedMs = performance.now();
+  const applied = migrate(sqlite, options.nowSec);
+  if (applied.length > 0) options.onMigrated?.(applied, Math.round(performance.now() - startedMs));
   const q = prepareStatements(drizzle({ client: sqlite }));
   const lookupBlob = prepareBlobLookup(sqlite);
   const listPage = prepareListPage(sqlite);
