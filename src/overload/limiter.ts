@@ -3,7 +3,7 @@
 // average (a queue is building) and climbs back (by √limit headroom) when latency recovers or
 // settles. The long-term average, not the best latency ever seen, is the baseline: against the
 // best, any steady load above the quietest moment read as congestion, and the signature limit
-// fell from 64 to 5 while the server used 40 % of its core. Pure: the clock is injected.
+// fell from 64 to 5 while the server used 41 % of its core. Pure: the clock is injected.
 
 export interface LimiterOptions {
   readonly initialLimit: number;
