@@ -35,7 +35,7 @@ export async function openStores(
   const metadata = openSqliteStore({
     path: indexPath(config),
     nowSec: clock.nowSec(),
-    ...(onMigrated === undefined ? {} : { onMigrated }),
+    onMigrated,
   });
   return { store, metadata };
 }

@@ -17,12 +17,10 @@ export interface SoftMemoryLimitOptions {
 export interface SoftMemoryLimit {
   /** Collects when due; returns whether it did. Call it on a timer. */
   check(): boolean;
-  collections(): number;
 }
 
 export function createSoftMemoryLimit(options: SoftMemoryLimitOptions): SoftMemoryLimit {
   let floorBytes = 0; // what the last collection left; 0 when resident fell under the limit since
-  let collections = 0;
   return {
     check() {
       if (options.softLimitBytes === 0) return false;
@@ -33,11 +31,9 @@ export function createSoftMemoryLimit(options: SoftMemoryLimitOptions): SoftMemo
       }
       if (floorBytes !== 0 && resident < floorBytes + options.stepBytes) return false;
       options.collect();
-      collections++;
       floorBytes = options.residentBytes();
       return true;
     },
-    collections: () => collections,
   };
 }
 

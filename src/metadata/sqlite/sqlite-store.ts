@@ -186,7 +186,7 @@ export interface SqliteStoreOptions {
   /** Tests set 0 to see another connection's deletes at once. */
   readonly otherWritersCheckMs?: number;
   /** Told when opening applied migrations: a large index can take a while (issue: upgrades). */
-  readonly onMigrated?: (versions: number[], ms: number) => void;
+  readonly onMigrated?: ((versions: number[], ms: number) => void) | undefined;
 }
 
 /** This store always holds hot rows, so `getHotBlob` is always there. */
