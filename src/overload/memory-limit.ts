@@ -43,6 +43,7 @@ const STEP_BYTES = 16 * 1024 ** 2;
 
 /** Checks this process against the limit on a timer; returns the function that stops it. */
 export function watchMemory(softLimitBytes: number, onCollected: (ms: number) => void): () => void {
+  if (softLimitBytes === 0) return () => {}; // off: no timer waking the process for nothing
   const memory = createSoftMemoryLimit({
     softLimitBytes,
     stepBytes: STEP_BYTES,
