@@ -2,6 +2,7 @@
 // that prints. A log call never throws: a field that cannot be serialised is replaced, not lost.
 // Lines are built by hand when every field is a plain value (the per-request line is on the hot
 // path of every GET) and written in batches (docs/PERFORMANCE.md).
+import { writeSync } from "node:fs";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 type Fields = Readonly<Record<string, unknown>>;
@@ -93,80 +94,43 @@ interface LineSink {
   flush(): void;
 }
 
+const STDOUT_FD = 1;
 const FLUSH_AT_CHARS = 64 * 1024;
 /** While lines keep coming, they are written at most this often (one write per burst). */
 const BUSY_FLUSH_EVERY_MS = 10;
 
-/** Lines held while stdout is not taking them; past this they are dropped and counted. */
-const MAX_HELD_CHARS = 4 * 1024 * 1024;
-
 /**
- * stdout in batches, never blocking the event loop. A line into an idle sink leaves at the end of
- * the current event-loop turn, so an idle server's line (start-up, "listening") is out at once;
- * while lines keep coming, they leave every BUSY_FLUSH_EVERY_MS in one write (a write per turn
- * took 5.1 % of a loaded GET's samples, this 3.7 %). Writes go through Bun's non-blocking sink:
- * with `writeSync`, a reader that stopped reading (a full pipe) froze the whole server. While a
- * write is pending, lines wait here, up to MAX_HELD_CHARS; past that they are dropped, and a
- * warn line counts them once stdout takes lines again. Batches are whole and in order, and what
- * is pending at exit is handed to Bun, which writes it on the way out (all of it while stdout is
- * read; an unread stdout at exit may lose the tail).
+ * stdout in batches. A line into an idle sink leaves at the end of the current event-loop turn,
+ * so an idle server's line (start-up, "listening") is out at once; while lines keep coming, they
+ * leave every BUSY_FLUSH_EVERY_MS in one write (a write per turn took 5.1 % of a loaded GET's
+ * samples, this 3.7 %: what is left is copying the bytes). Writes are synchronous and whole, so
+ * lines never interleave; the exit hook also runs on process.exit, so a SIGTERM loses no line.
  * One per process, because stdout is one per process.
  */
 function createStdoutSink(): LineSink {
-  const writer = Bun.stdout.writer();
-  writer.unref(); // an open stdout must not keep a finished command alive
   let pending = "";
   let isScheduled = false;
-  let isWriting = false; // stdout has not taken the last batch yet
-  let dropped = 0;
   let lastWriteMs = Number.NEGATIVE_INFINITY;
-  const takeDroppedReport = () => {
-    if (dropped === 0) return;
-    const time = new Date().toISOString();
-    pending = `{"time":"${time}","level":"warn","event":"log lines dropped","count":${dropped},"reason":"stdout was not being read"}\n${pending}`;
-    dropped = 0;
-  };
   const flush = () => {
     isScheduled = false;
-    if (pending === "" || isWriting) return;
+    if (pending === "") return;
     const text = pending;
     pending = "";
     lastWriteMs = performance.now();
     try {
-      writer.write(text);
-      const written = writer.flush();
-      if (typeof written === "number") return;
-      isWriting = true;
-      written.then(resume, resume);
+      writeSync(STDOUT_FD, text);
     } catch {
       // A closed stdout must not take the server down; the lines are lost either way.
     }
-  };
-  const resume = () => {
-    isWriting = false;
-    takeDroppedReport();
-    flush();
   };
   const schedule = () => {
     isScheduled = true;
     if (performance.now() - lastWriteMs >= BUSY_FLUSH_EVERY_MS) return void setImmediate(flush);
     setTimeout(flush, BUSY_FLUSH_EVERY_MS).unref();
   };
-  process.on("exit", () => {
-    takeDroppedReport();
-    if (pending === "") return;
-    try {
-      writer.write(pending); // after any batch still pending
-    } catch {
-      // as above
-    }
-  });
+  process.on("exit", flush);
   return {
     write(line) {
-      if (pending.length >= MAX_HELD_CHARS) {
-        dropped++;
-        return;
-      }
       pending += `${line}\n`;
       if (pending.length >= FLUSH_AT_CHARS) flush();
       else if (!isScheduled) schedule();
