@@ -19,6 +19,11 @@ export interface BlobStore {
    * or null when the blob is not stored.
    */
   open(sha256: Sha256): Promise<Blob | null>;
+  /**
+   * At most the first `maxBytes` bytes, in one read, or null when the blob is not stored: for
+   * the small blobs served from memory (no stat first, and a longer file is never read whole).
+   */
+  readStart(sha256: Sha256, maxBytes: number): Promise<Uint8Array | null>;
   /** A new temporary destination for incoming bytes, on the same file system as the blobs. */
   stage(): Promise<StagedBlob>;
   /** False when the blob was not there. */

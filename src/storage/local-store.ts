@@ -126,6 +126,14 @@ export async function createLocalStore(options: LocalStoreOptions): Promise<Blob
       const path = pathOf(sha256);
       return (await stat(path).catch(() => null)) === null ? null : Bun.file(path);
     },
+    async readStart(sha256, maxBytes) {
+      try {
+        return await Bun.file(pathOf(sha256)).slice(0, maxBytes).bytes();
+      } catch (error) {
+        if ((error as { code?: string }).code === "ENOENT") return null;
+        throw error;
+      }
+    },
     stage,
     async delete(sha256) {
       try {

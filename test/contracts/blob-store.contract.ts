@@ -71,10 +71,22 @@ export function describeBlobStore(
       expect(await store.open(blobs[0]?.sha256 as string)).toBeNull();
     });
 
+    test("readStart reads at most maxBytes, the whole blob when it is shorter, null when absent", async () => {
+      await using store = await makeStore();
+      const blob = randomBlob(1000);
+      await using staged = await store.stage();
+      await staged.write(blob.bytes);
+      await staged.commit(blob.sha256);
+      expect(await store.readStart(blob.sha256, 1001)).toEqual(blob.bytes);
+      expect(await store.readStart(blob.sha256, 10)).toEqual(blob.bytes.subarray(0, 10));
+      expect(await store.readStart(randomBlob(5).sha256, 10)).toBeNull();
+    });
+
     test("A2: a key that is not a sha256 never reaches the file system", async () => {
       await using store = await makeStore();
       for (const bad of ["../../etc/passwd", "A".repeat(64), "abc", `${"a".repeat(64)}/x`]) {
         await expect(store.stat(bad)).rejects.toThrow();
+        await expect(store.readStart(bad, 10)).rejects.toThrow();
       }
     });
   });
