@@ -64,6 +64,13 @@ async function request(url: string, init: RequestInit, okStatus: number): Promis
   return response.status === okStatus || (okStatus === 200 && response.status === 201);
 }
 
+/** What runClient waits for: the job's preparation is done, its load starts now. */
+export const READY_LINE = `${JSON.stringify({ ready: true })}\n`;
+
+function announceReady(): void {
+  process.stdout.write(READY_LINE);
+}
+
 function uploadAttempts(url: string, count: number, auth: boolean): Attempt[] {
   return Array.from({ length: count }, () => {
     const blob = randomBlob(1024);
@@ -109,6 +116,7 @@ async function runMixed(url: string, userCount: number, iterations: number): Pro
   );
   const latenciesMs: number[] = [];
   let errors = 0;
+  announceReady();
   const startedMs = performance.now();
   await Promise.all(
     perUser.map(async (steps) => {
@@ -126,6 +134,7 @@ async function uploadBig(url: string, sizeBytes: number, auth: boolean) {
   const blob = randomBlob(sizeBytes);
   const headers: Record<string, string> = {};
   if (auth) headers.Authorization = signToken(testUser(0), { verb: "upload", x: [blob.sha256] });
+  announceReady();
   const startedMs = performance.now();
   const ok = await request(`${url}/upload`, { method: "PUT", body: blob.bytes, headers }, 200);
   const seconds = (performance.now() - startedMs) / 1000;
@@ -156,7 +165,7 @@ async function runBurst(job: Extract<ClientJob, { kind: "burst" }>) {
     const authorization = signToken(testUser(0), { verb: "upload", x: [blob.sha256] });
     return { blob, authorization };
   });
-  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  announceReady();
   const statuses: Record<string, number> = {};
   let busyWithRetryAfter = 0;
   let next = 0;
@@ -197,6 +206,7 @@ async function runJob(job: ClientJob): Promise<unknown> {
     }
     case "upload-small": {
       const attempts = uploadAttempts(job.url, job.count, job.auth);
+      announceReady();
       return drive(attempts, job.connections, Number.POSITIVE_INFINITY, job.count);
     }
     case "upload-big":

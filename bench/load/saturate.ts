@@ -3,9 +3,9 @@
 // first, then during the burst; the burst reports its statuses and how many 503s carried
 // Retry-After (the target: GET p99 < 50 ms, the excess shed with 503 + Retry-After).
 import type { Fixture } from "./seed.ts";
-import { CLIENT_SCRIPT, type PinnedServer, pinned, readPeakRssMiB } from "./servers.ts";
+import { type PinnedServer, readPeakRssMiB } from "./servers.ts";
 import { round } from "./stats.ts";
-import { describeLoad, describeUsage, measure } from "./target.ts";
+import { describeLoad, describeUsage, measure, runClient } from "./target.ts";
 import { runWrk } from "./wrk.ts";
 
 export interface SaturateOptions {
@@ -27,31 +27,18 @@ interface BurstResult {
 
 /** Starts the burst client; resolves `ready` once its tokens are signed, `done` at its end. */
 function startBurst(options: SaturateOptions) {
-  const job = {
-    kind: "burst",
-    url: options.server.url,
-    count: options.uploads,
-    connections: options.uploadConnections,
-    durationMs: options.durationMs,
-  };
-  const proc = Bun.spawn(pinned(0, [process.execPath, CLIENT_SCRIPT, JSON.stringify(job)]), {
-    stdout: "pipe",
-    stderr: "pipe",
-  });
   const ready = Promise.withResolvers<void>();
-  const done = (async () => {
-    let output = "";
-    for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) {
-      output += chunk;
-      if (output.includes('{"ready":true}\n')) ready.resolve();
-    }
-    if ((await proc.exited) !== 0) {
-      const error = new Error(`burst client failed: ${await new Response(proc.stderr).text()}`);
-      ready.reject(error);
-      throw error;
-    }
-    return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as BurstResult;
-  })();
+  const done = runClient<BurstResult>(
+    {
+      kind: "burst",
+      url: options.server.url,
+      count: options.uploads,
+      connections: options.uploadConnections,
+      durationMs: options.durationMs,
+    },
+    ready.resolve,
+  );
+  done.catch(ready.reject);
   return { ready: ready.promise, done };
 }
 

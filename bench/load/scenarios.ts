@@ -99,11 +99,11 @@ export async function uploadSmall(setup: Setup): Promise<Row> {
     count: setup.quick ? 300 : 1000,
   });
   const job = { kind: "upload-small", count, connections: setup.connections } as const;
-  const hanami = await measure(setup.hanami, () =>
-    runClient<LoadResult>({ ...job, url: setup.hanami.url, auth: true }),
+  const hanami = await measure(setup.hanami, (ready) =>
+    runClient<LoadResult>({ ...job, url: setup.hanami.url, auth: true }, ready),
   );
-  const baseline = await measure(setup.baseline, () =>
-    runClient<LoadResult>({ ...job, url: setup.baseline.url, auth: false }),
+  const baseline = await measure(setup.baseline, (ready) =>
+    runClient<LoadResult>({ ...job, url: setup.baseline.url, auth: false }, ready),
   );
   return {
     name: "upload-1k-fresh-token",
@@ -143,11 +143,11 @@ export async function uploadBig(setup: Setup): Promise<Row> {
   const raw = await diskAndHashMBps(setup.scratchDir, sizeBytes);
   type Big = { ok: boolean; seconds: number; mbPerSec: number };
   const job = { kind: "upload-big", sizeBytes } as const;
-  const hanami = await measure(setup.hanami, () =>
-    runClient<Big>({ ...job, url: setup.hanami.url, auth: true }),
+  const hanami = await measure(setup.hanami, (ready) =>
+    runClient<Big>({ ...job, url: setup.hanami.url, auth: true }, ready),
   );
-  const baseline = await measure(setup.baseline, () =>
-    runClient<Big>({ ...job, url: setup.baseline.url, auth: false }),
+  const baseline = await measure(setup.baseline, (ready) =>
+    runClient<Big>({ ...job, url: setup.baseline.url, auth: false }, ready),
   );
   return {
     name: `upload-${sizeBytes / 1024 / 1024}m`,
@@ -175,8 +175,8 @@ export async function uploadBig(setup: Setup): Promise<Row> {
 export async function mixed(setup: Setup): Promise<Row> {
   const users = setup.connections;
   const iterations = setup.quick ? 128 : 640;
-  const run = await measure(setup.hanami, () =>
-    runClient<LoadResult>({ kind: "mixed", url: setup.hanami.url, users, iterations }),
+  const run = await measure(setup.hanami, (ready) =>
+    runClient<LoadResult>({ kind: "mixed", url: setup.hanami.url, users, iterations }, ready),
   );
   return {
     name: "mixed-workflow",

@@ -115,19 +115,28 @@ function cpuSec(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SEC;
 }
 
-/** Samples `pid` until the returned function is called. */
-export function sampleUsage(pid: number): () => Usage {
+/**
+ * Samples `pid` until `stop`. `restart` starts the CPU clock again: a client that signs its
+ * tokens first would otherwise count those idle seconds of the server's against its CPU.
+ */
+export function sampleUsage(pid: number): { restart(): void; stop(): Usage } {
   const startRssMiB = rssMiB(pid);
-  const startCpuSec = cpuSec(pid);
-  const startedMs = performance.now();
+  let startCpuSec = cpuSec(pid);
+  let startedMs = performance.now();
   let peakRssMiB = startRssMiB;
   const timer = setInterval(() => {
     peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
   }, SAMPLE_EVERY_MS);
-  return () => {
-    clearInterval(timer);
-    peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
-    const wallSec = (performance.now() - startedMs) / 1000;
-    return { peakRssMiB, startRssMiB, cpuCores: (cpuSec(pid) - startCpuSec) / wallSec };
+  return {
+    restart() {
+      startCpuSec = cpuSec(pid);
+      startedMs = performance.now();
+    },
+    stop() {
+      clearInterval(timer);
+      peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
+      const wallSec = (performance.now() - startedMs) / 1000;
+      return { peakRssMiB, startRssMiB, cpuCores: (cpuSec(pid) - startCpuSec) / wallSec };
+    },
   };
 }

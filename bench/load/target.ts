@@ -1,6 +1,6 @@
 // One measured step against one server: the client process on core 0 (wrk or fetch), the
 // server's memory and CPU sampled meanwhile.
-import type { ClientJob } from "./client.ts";
+import { type ClientJob, READY_LINE } from "./client.ts";
 import { CLIENT_SCRIPT, type PinnedServer, pinned, sampleUsage, type Usage } from "./servers.ts";
 import { type LoadResult, round } from "./stats.ts";
 import { runWrk, type WrkJob } from "./wrk.ts";
@@ -10,28 +10,45 @@ export interface Measured<T> {
   readonly usage: Usage;
 }
 
-export async function runClient<T>(job: ClientJob): Promise<T> {
+/**
+ * Runs one job in a client process on core 0; its last stdout line is the result. `onReady` is
+ * called at its `{"ready":true}` line: what it prepared (signed tokens, bodies) is done.
+ */
+export async function runClient<T>(job: ClientJob, onReady?: () => void): Promise<T> {
   const proc = Bun.spawn(pinned(0, [process.execPath, CLIENT_SCRIPT, JSON.stringify(job)]), {
     stdout: "pipe",
     stderr: "pipe",
   });
+  const readOutput = async () => {
+    let output = "";
+    for await (const chunk of proc.stdout.pipeThrough(new TextDecoderStream())) {
+      const isReadyNow = !output.includes(READY_LINE) && `${output}${chunk}`.includes(READY_LINE);
+      output += chunk;
+      if (isReadyNow) onReady?.();
+    }
+    return output;
+  };
   const [output, errors, code] = await Promise.all([
-    new Response(proc.stdout).text(),
+    readOutput(),
     new Response(proc.stderr).text(),
     proc.exited,
   ]);
   if (code !== 0) throw new Error(`load client failed (${code}): ${errors}`);
-  return JSON.parse(output) as T;
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "") as T;
 }
 
+/**
+ * The server's memory and CPU while `work` runs. A client that prepares before it loads calls
+ * `ready` (runClient's `onReady`): CPU is counted from there, memory throughout.
+ */
 export async function measure<T>(
   server: PinnedServer,
-  work: () => Promise<T>,
+  work: (ready: () => void) => Promise<T>,
 ): Promise<Measured<T>> {
   Bun.gc(true);
-  const stop = sampleUsage(server.pid);
-  const result = await work();
-  return { result, usage: stop() };
+  const sampler = sampleUsage(server.pid);
+  const result = await work(() => sampler.restart());
+  return { result, usage: sampler.stop() };
 }
 
 export type FixedJob = Omit<WrkJob, "url"> & {
