@@ -98,29 +98,111 @@ const STDOUT_FD = 1;
 const FLUSH_AT_CHARS = 64 * 1024;
 /** While lines keep coming, they are written at most this often (one write per burst). */
 const BUSY_FLUSH_EVERY_MS = 10;
+/** Lines held while stdout takes none; past this they are dropped and counted. */
+const MAX_HELD_CHARS = 4 * 1024 * 1024;
+/** How often a stdout that took nothing is tried again. */
+const RETRY_EVERY_MS = 10;
+/** At exit, how long to wait for a reader that takes nothing more before giving up. */
+const EXIT_WAIT_MS = 5_000;
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function droppedLine(count: number): string {
+  const time = new Date().toISOString();
+  return `{"time":"${time}","level":"warn","event":"log lines dropped","count":${count},"reason":"stdout was not being read"}\n`;
+}
+
+/** Text for a descriptor that may take only part of it, or none (O_NONBLOCK). */
+class HeldOutput {
+  #pending = ""; // not handed to the descriptor yet
+  #unsent: Buffer | null = null; // the part of a batch the descriptor has not taken yet
+  constructor(private readonly fd: number) {}
+
+  get pendingChars(): number {
+    return this.#pending.length;
+  }
+
+  get heldChars(): number {
+    return this.#pending.length + (this.#unsent?.length ?? 0);
+  }
+
+  append(text: string): void {
+    this.#pending += text;
+  }
+
+  /** Writes what the descriptor takes without blocking; true when nothing is left. */
+  writeOut(): boolean {
+    while (this.#unsent !== null || this.#pending !== "") {
+      if (!this.#writeSome()) return false;
+    }
+    return true;
+  }
+
+  /** At exit, when the event loop is over: waits for the reader while it keeps reading. */
+  drain(maxStallMs: number): void {
+    let held = this.heldChars;
+    let progressMs = performance.now();
+    while (!this.writeOut()) {
+      if (this.heldChars < held) {
+        held = this.heldChars;
+        progressMs = performance.now();
+      } else if (performance.now() - progressMs > maxStallMs) {
+        return; // nobody reads: exiting matters more than these lines
+      }
+      Atomics.wait(SLEEPER, 0, 0, 1);
+    }
+  }
+
+  /** False when the descriptor took nothing (EAGAIN). */
+  #writeSome(): boolean {
+    try {
+      if (this.#unsent !== null) {
+        const written = writeSync(this.fd, this.#unsent);
+        this.#unsent = written >= this.#unsent.length ? null : this.#unsent.subarray(written);
+        return true;
+      }
+      // A batch goes as a string (encoded once, natively); only the rest of a batch the
+      // descriptor took in part is kept as bytes.
+      const text = this.#pending;
+      const written = writeSync(this.fd, text); // throws before anything is taken from pending
+      this.#pending = "";
+      if (written < Buffer.byteLength(text)) this.#unsent = Buffer.from(text).subarray(written);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "EAGAIN") return false;
+      this.#unsent = null; // a closed stdout must not take the server down; the lines are lost
+      this.#pending = "";
+      return true;
+    }
+  }
+}
 
 /**
- * stdout in batches. A line into an idle sink leaves at the end of the current event-loop turn,
- * so an idle server's line (start-up, "listening") is out at once; while lines keep coming, they
- * leave every BUSY_FLUSH_EVERY_MS in one write (a write per turn took 5.1 % of a loaded GET's
- * samples, this 3.7 %: what is left is copying the bytes). Writes are synchronous and whole, so
- * lines never interleave; the exit hook also runs on process.exit, so a SIGTERM loses no line.
- * One per process, because stdout is one per process.
+ * stdout in batches that never block the server. A line into an idle sink leaves at the end of
+ * the current event-loop turn, so an idle server's line (start-up, "listening") is out at once;
+ * while lines keep coming, they leave every BUSY_FLUSH_EVERY_MS in one write (a write per turn
+ * took 5.1 % of a loaded GET's samples, this 3.7 %).
+ *
+ * Once `process.stdout` exists, Bun gives a pipe or socket stdout O_NONBLOCK: a reader that stops
+ * reading makes the write say EAGAIN instead of freezing every request (with a blocking write a
+ * full pipe did). What stdout does not take is held and tried again, up to MAX_HELD_CHARS; past
+ * that lines are dropped, and a warn line where they were says how many. Lines stay whole and in
+ * order. At exit (process.exit after SIGTERM too) the rest is written, waiting for the reader as
+ * long as it keeps reading. One per process, because stdout is one per process.
  */
 function createStdoutSink(): LineSink {
-  let pending = "";
+  process.stdout.fd; // creates Bun's stdout stream, which makes a pipe or socket non-blocking
+  const output = new HeldOutput(STDOUT_FD);
+  let dropped = 0;
   let isScheduled = false;
+  let isBlocked = false; // stdout took less than it was given: the retry timer writes
   let lastWriteMs = Number.NEGATIVE_INFINITY;
   const flush = () => {
     isScheduled = false;
-    if (pending === "") return;
-    const text = pending;
-    pending = "";
     lastWriteMs = performance.now();
-    try {
-      writeSync(STDOUT_FD, text);
-    } catch {
-      // A closed stdout must not take the server down; the lines are lost either way.
+    isBlocked = !output.writeOut();
+    if (isBlocked) {
+      isScheduled = true;
+      setTimeout(flush, RETRY_EVERY_MS).unref();
     }
   };
   const schedule = () => {
@@ -128,14 +210,28 @@ function createStdoutSink(): LineSink {
     if (performance.now() - lastWriteMs >= BUSY_FLUSH_EVERY_MS) return void setImmediate(flush);
     setTimeout(flush, BUSY_FLUSH_EVERY_MS).unref();
   };
-  process.on("exit", flush);
+  process.on("exit", () => {
+    if (dropped > 0) output.append(droppedLine(dropped));
+    output.drain(EXIT_WAIT_MS);
+  });
   return {
     write(line) {
-      pending += `${line}\n`;
-      if (pending.length >= FLUSH_AT_CHARS) flush();
+      if (output.heldChars >= MAX_HELD_CHARS) {
+        dropped++;
+        return;
+      }
+      if (dropped > 0) {
+        output.append(droppedLine(dropped));
+        dropped = 0;
+      }
+      output.append(`${line}\n`);
+      if (isBlocked) return;
+      if (output.pendingChars >= FLUSH_AT_CHARS) flush();
       else if (!isScheduled) schedule();
     },
-    flush,
+    flush: () => {
+      if (!isBlocked) flush();
+    },
   };
 }
 
