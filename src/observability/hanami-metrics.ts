@@ -1,6 +1,7 @@
 // hanami's metric set on the registry of metrics.ts: request, error, upload and shedding counters,
 // and gauges whose values belong to their owners (pool, store, limiters, slots, video jobs,
 // token cache), plugged in by the composition root.
+import { droppedLogLines } from "./log.ts";
 import type { Collected, Counter, Histogram, Registry } from "./metrics.ts";
 
 /** Seconds, from a cached GET up to a slow multi-gigabyte upload. */
@@ -123,6 +124,11 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
     "hanami_token_cache_misses_total",
     "Auth tokens whose signature had to be verified",
     () => tokenCache?.().misses ?? none,
+  );
+  registry.counterFn(
+    "hanami_log_lines_dropped_total",
+    "Log lines dropped because stdout took none while 4 MiB of them waited",
+    droppedLogLines,
   );
 
   return {

@@ -94,6 +94,11 @@ interface LineSink {
   flush(): void;
 }
 
+interface StdoutSink extends LineSink {
+  /** Lines dropped since start: stdout had not taken the MAX_HELD_CHARS held before them. */
+  readonly droppedTotal: number;
+}
+
 const STDOUT_FD = 1;
 const FLUSH_AT_CHARS = 64 * 1024;
 /** While lines keep coming, they are written at most this often (one write per burst). */
@@ -189,17 +194,27 @@ class HeldOutput {
  * order. At exit (process.exit after SIGTERM too) the rest is written, waiting for the reader as
  * long as it keeps reading. One per process, because stdout is one per process.
  */
-function createStdoutSink(): LineSink {
+function createStdoutSink(): StdoutSink {
   process.stdout.fd; // creates Bun's stdout stream, which makes a pipe or socket non-blocking
   const output = new HeldOutput(STDOUT_FD);
-  let dropped = 0;
+  let dropped = 0; // since the last line that made it
+  let droppedTotal = 0;
   let isScheduled = false;
   let isBlocked = false; // stdout took less than it was given: the retry timer writes
   let lastWriteMs = Number.NEGATIVE_INFINITY;
+  const takeDropped = () => {
+    if (dropped === 0) return;
+    output.append(droppedLine(dropped)); // where the missing lines were
+    dropped = 0;
+  };
   const flush = () => {
     isScheduled = false;
     lastWriteMs = performance.now();
     isBlocked = !output.writeOut();
+    if (!isBlocked && dropped > 0) {
+      takeDropped(); // stdout reads again: say so now, not with the next line
+      isBlocked = !output.writeOut();
+    }
     if (isBlocked) {
       isScheduled = true;
       setTimeout(flush, RETRY_EVERY_MS).unref();
@@ -211,19 +226,17 @@ function createStdoutSink(): LineSink {
     setTimeout(flush, BUSY_FLUSH_EVERY_MS).unref();
   };
   process.on("exit", () => {
-    if (dropped > 0) output.append(droppedLine(dropped));
+    takeDropped();
     output.drain(EXIT_WAIT_MS);
   });
   return {
     write(line) {
       if (output.heldChars >= MAX_HELD_CHARS) {
         dropped++;
+        droppedTotal++;
         return;
       }
-      if (dropped > 0) {
-        output.append(droppedLine(dropped));
-        dropped = 0;
-      }
+      takeDropped();
       output.append(`${line}\n`);
       if (isBlocked) return;
       if (output.pendingChars >= FLUSH_AT_CHARS) flush();
@@ -232,10 +245,18 @@ function createStdoutSink(): LineSink {
     flush: () => {
       if (!isBlocked) flush();
     },
+    get droppedTotal() {
+      return droppedTotal;
+    },
   };
 }
 
-let stdoutSink: LineSink | null = null;
+let stdoutSink: StdoutSink | null = null;
+
+/** Log lines this process dropped because stdout was not being read (a metric). */
+export function droppedLogLines(): number {
+  return stdoutSink?.droppedTotal ?? 0;
+}
 
 function sinkOf(options: LoggerOptions): LineSink {
   if (options.write !== undefined) return { write: options.write, flush: () => {} };

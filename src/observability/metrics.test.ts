@@ -216,6 +216,7 @@ describe("createHanamiMetrics", () => {
     ["hanami_video_jobs_waiting", "gauge"],
     ["hanami_token_cache_hits_total", "counter"],
     ["hanami_token_cache_misses_total", "counter"],
+    ["hanami_log_lines_dropped_total", "counter"],
   ];
 
   test("declares exactly the metric set, with no samples before use or sources", () => {
@@ -223,7 +224,10 @@ describe("createHanamiMetrics", () => {
     createHanamiMetrics(registry);
     const parsed = parseExposition(registry.render());
     expect([...parsed.types]).toEqual(NAMES);
-    expect(parsed.samples).toEqual([]);
+    // Log lines dropped is the process's own count (its stdout), so it has a sample from the start.
+    expect(parsed.samples).toEqual([
+      { name: "hanami_log_lines_dropped_total", labels: {}, value: 0 },
+    ]);
   });
 
   test("handles and sources show up in the scrape", () => {

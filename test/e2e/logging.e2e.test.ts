@@ -58,10 +58,10 @@ test("by default the server leaves collection to the engine", async () => {
   expect(server.output()).not.toContain('"event":"memory collected"');
 });
 
-test("a server whose stdout nobody reads keeps answering; its lines arrive once it is read", async () => {
-  await using dir = await tempDir("hanami-stalled-stdout-");
+/** The binary with its stdout on a pipe that this test reads only when it chooses to. */
+async function startWithUnreadStdout(dataDir: string) {
   const proc = Bun.spawn(
-    [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.path],
+    [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir],
     {
       stdin: "ignore",
       stdout: "pipe",
@@ -69,37 +69,86 @@ test("a server whose stdout nobody reads keeps answering; its lines arrive once 
       env: { PATH: process.env.PATH ?? "", HANAMI_STORAGE_RESERVE_FREE_BYTES: "0" },
     },
   );
-  try {
-    const reader = proc.stdout.getReader();
-    let head = "";
-    while (!head.includes('"event":"listening"')) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`exited before listening:\n${head}`);
-      head += new TextDecoder().decode(value);
-    }
-    const port = Number(/"port":(\d+)/.exec(head)?.[1]);
-    // From here on nobody reads stdout: a few hundred request lines fill the pipe.
-    const url = `http://127.0.0.1:${port}/${"0".repeat(64)}`;
-    const answered = Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let i = 0; i < 250; i++) expect((await fetch(url)).status).toBe(404);
-      }),
-    );
-    const timedOut = Bun.sleep(4_000).then(() => "timed out");
-    expect(await Promise.race([answered.then(() => "answered"), timedOut])).toBe("answered");
-    let rest = "";
-    const drain = (async () => {
+  const reader = proc.stdout.getReader();
+  let head = "";
+  while (!head.includes('"event":"listening"')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`exited before listening:\n${head}`);
+    head += new TextDecoder().decode(value);
+  }
+  const url = `http://127.0.0.1:${Number(/"port":(\d+)/.exec(head)?.[1])}`;
+  let rest = "";
+  let reading: Promise<void> | null = null;
+  /** Reads stdout from now on; returns what was written so far. */
+  const readOn = () => {
+    reading ??= (async () => {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
         rest += new TextDecoder().decode(value);
       }
     })();
+    return `${head}${rest}`;
+  };
+  /** Stops the server and returns every line it wrote. */
+  const stopAndReadAll = async () => {
+    readOn();
     proc.kill("SIGTERM");
-    await Promise.all([proc.exited, drain]);
-    const lines = `${head}${rest}`.split("\n");
+    await Promise.all([proc.exited, reading]);
+    return readOn()
+      .split("\n")
+      .filter((line) => line !== "");
+  };
+  return { proc, url, readOn, stopAndReadAll };
+}
+
+/** `count` GETs of a missing blob on `connections` connections, or "timed out" after 4 s. */
+async function missesWithin4s(url: string, count: number, connections: number) {
+  const answered = Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let i = 0; i < count / connections; i++) {
+        expect((await fetch(`${url}/${"0".repeat(64)}`)).status).toBe(404);
+      }
+    }),
+  );
+  const timedOut = Bun.sleep(4_000).then(() => "timed out");
+  return Promise.race([answered.then(() => "answered"), timedOut]);
+}
+
+test("a server whose stdout nobody reads keeps answering; its lines arrive once it is read", async () => {
+  await using dir = await tempDir("hanami-stalled-stdout-");
+  const server = await startWithUnreadStdout(dir.path);
+  try {
+    // From here on nobody reads stdout: a few hundred request lines fill the pipe.
+    expect(await missesWithin4s(server.url, 2000, 8)).toBe("answered");
+    const lines = await server.stopAndReadAll();
     expect(lines.filter((line) => line.includes('"event":"request"')).length).toBe(2000);
   } finally {
-    proc.kill("SIGKILL");
+    server.proc.kill("SIGKILL");
   }
 });
+
+test("past 4 MiB of lines held for an unread stdout, lines are dropped, counted in the log and in /metrics", async () => {
+  await using dir = await tempDir("hanami-stalled-stdout-");
+  const server = await startWithUnreadStdout(dir.path);
+  try {
+    // Each 404 line is about 220 bytes: 24,000 of them are more than 4 MiB.
+    expect(await missesWithin4s(server.url, 24_000, 32)).toBe("answered");
+    // The reader is back: the held lines go out, then the count of the dropped ones.
+    while (!server.readOn().includes('"event":"log lines dropped"')) await Bun.sleep(20);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const counted = Number(/^hanami_log_lines_dropped_total (\d+)$/m.exec(metrics)?.[1]);
+    const records = (await server.stopAndReadAll()).map(
+      (line) => JSON.parse(line) as { event: string; count?: number },
+    );
+    const reported = records
+      .filter((line) => line.event === "log lines dropped")
+      .reduce((sum, line) => sum + (line.count ?? 0), 0);
+    const written = records.filter((line) => line.event === "request").length;
+    expect(counted).toBeGreaterThan(0);
+    expect(reported).toBe(counted);
+    expect(written + reported).toBe(24_001); // the misses and the scrape
+  } finally {
+    server.proc.kill("SIGKILL");
+  }
+}, 20_000);
