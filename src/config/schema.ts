@@ -92,8 +92,8 @@ export const ConfigSchema = Type.Object({
   }),
   blobCache: Type.Object({
     maxEntryBytes: int(
-      64 * 1024,
-      "Hot blobs up to this size are served from memory; larger ones keep only their file handle",
+      MiB,
+      "Hot blobs up to this size are served from memory: up to 64 KiB from their first read, larger ones from their second and only into free room of maxTotalBytes. Larger blobs keep only their file handle",
     ),
     maxTotalBytes: int(32 * MiB, "Bytes of hot blobs held in memory, all together"),
     // Each entry is a native object the garbage collector visits: a 10,000-entry cache churned by

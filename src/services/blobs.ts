@@ -24,7 +24,10 @@ export interface BlobService {
 }
 
 export interface HotBlobCacheOptions {
-  /** Blobs up to this size are kept in memory; larger ones keep only their file handle. */
+  /**
+   * Blobs up to this size are kept in memory (from their first read up to HELD_AT_FIRST_READ,
+   * from their second above it); larger ones keep only their file handle.
+   */
   readonly maxEntryBytes: number;
   /** Bytes of blobs held in memory, all entries together. */
   readonly maxTotalBytes: number;
@@ -36,6 +39,14 @@ interface HotEntry extends StoredBlob {
   /** Bytes held in memory: the blob's size, or 0 for a file handle. */
   readonly heldBytes: number;
 }
+
+/**
+ * Blobs up to this size are held in memory from their first read. A larger one is held only when
+ * it is read again while its file handle is still cached, and only into free room of the byte
+ * budget: large blobs read once cost no copy into memory, and many large blobs read in turn never
+ * push each other out (each such push would be a whole-file read for nothing).
+ */
+const HELD_AT_FIRST_READ = 64 * 1024;
 
 const isSameRecord = (a: BlobRecord, b: BlobRecord) =>
   a.size === b.size && a.type === b.type && a.uploadedSec === b.uploadedSec;
@@ -65,6 +76,10 @@ function createHotBlobCache(options: HotBlobCacheOptions) {
       return entry;
     },
     holdsBytesOf: (size: number) => size > 0 && size <= options.maxEntryBytes,
+    /** Whether `entry` is still what the cache holds for its blob. */
+    holds: (entry: HotEntry) => entries.get(entry.record.sha256) === entry,
+    /** Whether `size` more bytes fit without pushing other bytes out. */
+    hasRoomFor: (size: number) => heldBytes + size <= options.maxTotalBytes,
     put(record: BlobRecord, body: Blob, inMemory: boolean): StoredBlob {
       forget(record.sha256);
       const entry = { record, body, heldBytes: inMemory ? body.size : 0 };
@@ -88,20 +103,60 @@ export function createBlobService(deps: {
 }): BlobService {
   const { store, metadata, locks } = deps;
   const hot = createHotBlobCache(deps.hotCache);
+  /** The blob's bytes when its file has exactly the row's size; null otherwise (or absent). */
+  const readExactly = async (record: BlobRecord): Promise<Blob | null> => {
+    const bytes = await store.readStart(record.sha256, record.size + 1);
+    return bytes !== null && bytes.byteLength === record.size ? new Blob([bytes]) : null;
+  };
   /**
    * A small blob is read once, whole (a stat, then a read, cost a quarter of a cold GET); a large
    * one keeps its file handle. A file whose size is not the row's is served (the caller decides)
    * but never held.
    */
   const openAndHold = async (record: BlobRecord): Promise<StoredBlob | null> => {
-    if (hot.holdsBytesOf(record.size)) {
-      const bytes = await store.readStart(record.sha256, record.size + 1);
-      if (bytes === null) return null;
-      if (bytes.byteLength === record.size) return hot.put(record, new Blob([bytes]), true);
+    if (hot.holdsBytesOf(record.size) && record.size <= HELD_AT_FIRST_READ) {
+      const bytes = await readExactly(record);
+      if (bytes !== null) return hot.put(record, bytes, true);
     }
     const body = await store.open(record.sha256);
     if (body === null || body.size !== record.size) return body === null ? null : { record, body };
     return hot.put(record, body, false);
+  };
+  const promoting = new Set<Sha256>();
+  const isPromotable = (entry: HotEntry) =>
+    entry.heldBytes === 0 &&
+    hot.holdsBytesOf(entry.record.size) &&
+    hot.hasRoomFor(entry.record.size) &&
+    !promoting.has(entry.record.sha256);
+  /**
+   * A second read of a blob held by its file handle (HELD_AT_FIRST_READ): its bytes are read in
+   * the background and replace the handle if the entry is still the cache's and there is room.
+   * The read that asked is answered from the handle meanwhile; a failed read leaves the handle
+   * (the next read reports errors).
+   */
+  const promote = (entry: HotEntry): void => {
+    if (!isPromotable(entry)) return;
+    const { record } = entry;
+    promoting.add(record.sha256);
+    readExactly(record)
+      .then((bytes) => {
+        if (bytes !== null && hot.holds(entry) && hot.hasRoomFor(record.size)) {
+          hot.put(record, bytes, true);
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => promoting.delete(record.sha256));
+  };
+  /** The cached entry for `record`'s blob, or undefined (a stale one is forgotten). */
+  const cachedFor = (record: BlobRecord): HotEntry | undefined => {
+    const cached = hot.get(record.sha256);
+    if (cached === undefined) return undefined;
+    if (!isSameRecord(cached.record, record)) {
+      hot.forget(record.sha256); // deleted and stored again by another path, with another type
+      return undefined;
+    }
+    promote(cached);
+    return cached;
   };
   return {
     async find(sha256) {
@@ -110,19 +165,12 @@ export function createBlobService(deps: {
         hot.forget(sha256); // removed by another path (moderation, fsck)
         return null;
       }
-      const cached = hot.get(sha256);
-      if (cached !== undefined) {
-        if (isSameRecord(cached.record, record)) return cached;
-        hot.forget(sha256); // deleted and stored again by another path, with another type
-      }
-      return openAndHold(record);
+      return cachedFor(record) ?? openAndHold(record);
     },
 
     findHot(sha256) {
       const record = metadata.getHotBlob?.(sha256);
-      if (record === undefined) return undefined;
-      const cached = hot.get(sha256);
-      return cached !== undefined && isSameRecord(cached.record, record) ? cached : undefined;
+      return record === undefined ? undefined : cachedFor(record);
     },
 
     remove: (sha256, pubkey) =>
