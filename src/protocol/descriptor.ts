@@ -39,23 +39,3 @@ export function blobDescriptor(
     ],
   };
 }
-
-/**
- * A /list page as JSON text, byte for byte `JSON.stringify(records.map(blobDescriptor))`, built
- * without the objects: a page of 1,000 spent a third of its time making and serialising them.
- * Only the type and the base go through JSON.stringify; a hash and a number need no escaping.
- */
-export function descriptorListJson(records: readonly BlobRecord[], publicBaseUrl: string): string {
-  // The opening quote and the escaped base, once per page.
-  const quotedBase = JSON.stringify(withoutTrailingSlashes(publicBaseUrl)).slice(0, -1);
-  const parts = records.map(({ sha256, size, type, uploadedSec }) => {
-    const url = `${quotedBase}/${sha256}.${extensionFor(type)}"`;
-    const quotedType = JSON.stringify(type);
-    return (
-      `{"url":${url},"sha256":"${sha256}","size":${size},"type":${quotedType},` +
-      `"uploaded":${uploadedSec},"nip94":[["url",${url}],["m",${quotedType}],` +
-      `["x","${sha256}"],["size","${size}"]]}`
-    );
-  });
-  return `[${parts.join(",")}]`;
-}

@@ -1,5 +1,5 @@
 // GET /list/<pubkey> (BUD-12, P-16).
-import { descriptorListJson } from "../../protocol/descriptor.ts";
+import { blobDescriptor } from "../../protocol/descriptor.ts";
 import { BlossomError } from "../../protocol/errors.ts";
 import { parseListRequest } from "../../protocol/list-query.ts";
 import type { BlobService } from "../../services/blobs.ts";
@@ -28,9 +28,8 @@ export function listRoutes(deps: ListRouteDeps): RouteSpec[] {
           throw new BlossomError("forbidden", "this server lists only your own blobs");
         }
         const page = await deps.blobs.list(pubkey, query);
-        return new Response(descriptorListJson(page, deps.publicBaseUrl()), {
-          headers: { "Content-Type": "application/json;charset=utf-8" },
-        });
+        const base = deps.publicBaseUrl();
+        return Response.json(page.map((record) => blobDescriptor(record, base)));
       },
     },
   ];
