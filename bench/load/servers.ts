@@ -32,8 +32,18 @@ export function pinned(core: number, argv: string[]): string[] {
   return [taskset, "-c", String(core), ...argv];
 }
 
-/** Resolves with the port of the first "listening" line, then keeps reading to the end. */
-function readPort(stream: ReadableStream<Uint8Array>): Promise<number> {
+/** What a server said last, kept for the error when it exits before listening. */
+const KEPT_OUTPUT_CHARS = 4096;
+
+function keepTail(tail: { text: string }, chunk: string): void {
+  tail.text = (tail.text + chunk).slice(-KEPT_OUTPUT_CHARS);
+}
+
+/**
+ * Resolves with the port of the first "listening" line, then keeps reading to the end; until
+ * then the output is kept in `tail`.
+ */
+function readPort(stream: ReadableStream<Uint8Array>, tail: { text: string }): Promise<number> {
   const { promise, resolve, reject } = Promise.withResolvers<number>();
   const decoder = new TextDecoder();
   let pending = "";
@@ -49,20 +59,21 @@ function readPort(stream: ReadableStream<Uint8Array>): Promise<number> {
   void (async () => {
     for await (const chunk of stream) {
       if (found) continue;
-      pending += decoder.decode(chunk, { stream: true });
+      const text = decoder.decode(chunk, { stream: true });
+      keepTail(tail, text);
+      pending += text;
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       lines.forEach(onLine);
     }
-    reject(new Error("server exited before listening"));
+    reject(new Error("exited before listening"));
   })();
   return promise;
 }
 
-async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
-  for await (const _ of stream) {
-    // discard
-  }
+async function keepStderr(stream: ReadableStream<Uint8Array>, tail: { text: string }) {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) keepTail(tail, decoder.decode(chunk, { stream: true }));
 }
 
 export async function startPinned(
@@ -78,9 +89,17 @@ export async function startPinned(
     stderr: "pipe",
     env: { PATH: process.env.PATH ?? "", ...env },
   });
-  void drain(proc.stderr);
+  const said = { text: "" };
+  void keepStderr(proc.stderr, said);
   const timer = setTimeout(() => proc.kill("SIGKILL"), START_TIMEOUT_MS);
-  const port = await readPort(proc.stdout).finally(() => clearTimeout(timer));
+  const port = await readPort(proc.stdout, said)
+    .catch(async () => {
+      const code = await proc.exited;
+      throw new Error(
+        `${name} exited before listening (exit ${code}); its last output:\n${said.text}`,
+      );
+    })
+    .finally(() => clearTimeout(timer));
   const url = `http://127.0.0.1:${port}`;
   await (await fetch(`${url}/${"0".repeat(64)}`, { method: "HEAD" })).arrayBuffer();
   const startupMs = performance.now() - startedMs;
