@@ -11,7 +11,9 @@ export interface BlobDescriptor {
   readonly nip94: string[][];
 }
 
-const withoutTrailingSlashes = (publicBaseUrl: string) => publicBaseUrl.replace(/\/+$/, "");
+/** The regex only when there is a slash to drop: this runs once per descriptor of a /list page. */
+const withoutTrailingSlashes = (publicBaseUrl: string) =>
+  publicBaseUrl.endsWith("/") ? publicBaseUrl.replace(/\/+$/, "") : publicBaseUrl;
 
 /** `<base>/<sha256>.<ext>`: always with an extension, `bin` when the type is unknown. */
 export function blobUrl(sha256: string, type: string, publicBaseUrl: string): string {
