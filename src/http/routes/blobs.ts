@@ -4,7 +4,7 @@ import type { BlobRecord } from "../../metadata/metadata-store.ts";
 import { BlossomError } from "../../protocol/errors.ts";
 import { isActiveType } from "../../protocol/mime.ts";
 import { parseRange } from "../../protocol/range.ts";
-import { BLOB_URL, parseBlobPath } from "../../protocol/sha256.ts";
+import { BLOB_URL, parseBlobPath, rawPathOf } from "../../protocol/sha256.ts";
 import type { BlobService, StoredBlob } from "../../services/blobs.ts";
 import type { RouteAuthSpec } from "../auth.ts";
 import { addCorsHeaders } from "../cors.ts";
@@ -17,15 +17,6 @@ export interface BlobRouteDeps {
 }
 
 const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // reliability A9
-
-/**
- * The path of the absolute request URL as the client sent it, without query or fragment: a
- * `new URL` per blob request was 3 % of a GET (docs/PERFORMANCE.md). Nothing is decoded or
- * normalised, so a path with dot segments or backslashes simply does not match a blob.
- */
-function rawPathOf(requestUrl: string): string {
-  return /^[^:]+:\/\/[^/]*(\/[^?#]*)/.exec(requestUrl)?.[1] ?? "/";
-}
 
 /** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */
 function blobHashOf(request: Request): string {
