@@ -38,15 +38,18 @@ const ALLOWED_LOADERS = [
 ];
 const ALLOWED_FORMATS = new Set(["jpeg", "png", "webp", "gif", "heif"]);
 const BLURHASH_SIZE = 32;
-let loadersBlocked = false;
+let isConfigured = false;
 
-async function sharpWithLoadersBlocked(cacheDir: string): Promise<Sharp> {
+/** sharp with the loaders blocked, one libvips thread per job, and no operation cache. */
+async function configuredSharp(cacheDir: string): Promise<Sharp> {
   const sharp = await loadSharp({ cacheDir });
-  if (!loadersBlocked) {
+  if (!isConfigured) {
     sharp.block({ operation: ["VipsForeignLoad"] });
     sharp.unblock({ operation: ALLOWED_LOADERS });
     sharp.concurrency(1);
-    loadersBlocked = true;
+    // Every job is a new image: the cache (up to 50 MB) only held memory (PERFORMANCE.md).
+    sharp.cache(false);
+    isConfigured = true;
   }
   return sharp;
 }
@@ -90,7 +93,7 @@ type Source = () => ReturnType<Sharp>;
 
 /** The header is read first: formats and the pixel budget are checked before any decoding. */
 async function openChecked(input: Uint8Array, options: ImageOptions): Promise<Source> {
-  const sharp = await sharpWithLoadersBlocked(options.cacheDir);
+  const sharp = await configuredSharp(options.cacheDir);
   let metadata: Awaited<ReturnType<ReturnType<Sharp>["metadata"]>>;
   try {
     // Header only: the pixel budget is checked below, with a 413 instead of a decode error.
