@@ -200,22 +200,28 @@ export function createMirrorFetcher(options: MirrorFetchOptions) {
   return async function fetchBlob(rawUrl: string): Promise<MirrorResponse> {
     const startedMs = options.nowMs();
     const deadline = new AbortController();
-    // Cleared once the body is read, so a finished request's kept socket is never aborted.
+    // Cleared once the body is read, so a finished request's kept socket is never aborted, and
+    // at once when no body follows: a flood of failing mirrors must not leave a timer each.
     const timer = setTimeout(() => deadline.abort(), options.totalTimeoutMs).unref();
-    const { url, res } = await openFinalResponse(rawUrl, options, agents, deadline.signal);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) {
-      res.destroy();
-      throw new BlossomError("upstream_failed", `mirror origin answered ${status}`);
+    try {
+      const { url, res } = await openFinalResponse(rawUrl, options, agents, deadline.signal);
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        res.destroy();
+        throw new BlossomError("upstream_failed", `mirror origin answered ${status}`);
+      }
+      const contentLength = declaredLength(res, options.maxBytes);
+      const type = res.headers["content-type"];
+      return {
+        finalUrl: url,
+        contentType: typeof type === "string" ? type.replace(/[^\x20-\x7e]/g, "") : null,
+        contentLength,
+        body: limitedBody(res, options, startedMs, deadline, () => clearTimeout(timer)),
+      };
+    } catch (error) {
+      clearTimeout(timer);
+      throw error;
     }
-    const contentLength = declaredLength(res, options.maxBytes);
-    const type = res.headers["content-type"];
-    return {
-      finalUrl: url,
-      contentType: typeof type === "string" ? type.replace(/[^\x20-\x7e]/g, "") : null,
-      contentLength,
-      body: limitedBody(res, options, startedMs, deadline, () => clearTimeout(timer)),
-    };
   };
 }
 
