@@ -4,6 +4,7 @@ import type { BlobRecord, ListQuery, MetadataStore } from "../metadata/metadata-
 import { BlossomError } from "../protocol/errors.ts";
 import type { BlobStore, Sha256 } from "../storage/blob-store.ts";
 import type { KeyedMutex } from "../util/keyed-mutex.ts";
+import { LruMap } from "../util/lru-map.ts";
 
 export interface StoredBlob {
   readonly record: BlobRecord;
@@ -59,25 +60,19 @@ const isSameRecord = (a: BlobRecord, b: BlobRecord) =>
  * While the index's row is unchanged the same entry is handed out, so callers may key caches by it.
  */
 function createHotBlobCache(options: HotBlobCacheOptions) {
-  const entries = new Map<Sha256, HotEntry>(); // insertion order = recency order
+  const entries = new LruMap<Sha256, HotEntry>();
   let heldBytes = 0;
   const forget = (sha256: Sha256) => {
-    const entry = entries.get(sha256);
+    const entry = entries.peek(sha256);
     if (entry === undefined) return;
     entries.delete(sha256);
     heldBytes -= entry.heldBytes;
   };
   return {
-    get(sha256: Sha256): HotEntry | undefined {
-      const entry = entries.get(sha256);
-      if (entry === undefined) return undefined;
-      entries.delete(sha256);
-      entries.set(sha256, entry);
-      return entry;
-    },
+    get: (sha256: Sha256): HotEntry | undefined => entries.get(sha256),
     holdsBytesOf: (size: number) => size > 0 && size <= options.maxEntryBytes,
     /** Whether `entry` is still what the cache holds for its blob. */
-    holds: (entry: HotEntry) => entries.get(entry.record.sha256) === entry,
+    holds: (entry: HotEntry) => entries.peek(entry.record.sha256) === entry,
     /** Whether `size` more bytes fit without pushing other bytes out. */
     hasRoomFor: (size: number) => heldBytes + size <= options.maxTotalBytes,
     put(record: BlobRecord, body: Blob, inMemory: boolean): StoredBlob {
@@ -85,9 +80,10 @@ function createHotBlobCache(options: HotBlobCacheOptions) {
       const entry = { record, body, heldBytes: inMemory ? body.size : 0 };
       entries.set(record.sha256, entry);
       heldBytes += entry.heldBytes;
-      for (const [oldest] of entries) {
-        if (heldBytes <= options.maxTotalBytes && entries.size <= options.maxEntries) break;
-        forget(oldest);
+      while (heldBytes > options.maxTotalBytes || entries.size > options.maxEntries) {
+        const oldest = entries.removeOldest();
+        if (oldest === undefined) break;
+        heldBytes -= oldest[1].heldBytes;
       }
       return entry;
     },

@@ -5,6 +5,7 @@
 // caller has already recomputed the id.
 import type { NostrEvent } from "../protocol/nostr-event.ts";
 import { verifySignature } from "../protocol/nostr-event.ts";
+import { LruMap } from "../util/lru-map.ts";
 import type { CpuPool } from "../workers/pool.ts";
 
 export interface TokenVerifier {
@@ -58,18 +59,13 @@ export function createTimeBudget(options: {
 }
 
 export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
-  // Map keeps insertion order: re-inserting on a hit makes it an LRU.
-  const verified = new Map<string, number>();
+  const verified = new LruMap<string, number>();
   const inFlight = new Map<string, Promise<boolean>>();
   const counts = { cacheHits: 0, cacheMisses: 0, inline: 0, pooled: 0 };
 
   function remember(key: string, expiresAtSec: number): void {
-    verified.delete(key);
     verified.set(key, expiresAtSec);
-    if (verified.size > deps.cacheSize) {
-      const oldest = verified.keys().next().value;
-      if (oldest !== undefined) verified.delete(oldest);
-    }
+    if (verified.size > deps.cacheSize) verified.removeOldest();
   }
 
   const inlineBudget = createTimeBudget({
@@ -98,10 +94,9 @@ export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
   return {
     async verify(event, expiresAtSec, beforeCheck) {
       const key = `${event.id}:${event.sig}:${event.pubkey}`;
-      const cachedUntil = verified.get(key);
+      const cachedUntil = verified.get(key); // a hit becomes the most recently used
       if (cachedUntil !== undefined && cachedUntil > deps.nowSec()) {
         counts.cacheHits++;
-        remember(key, cachedUntil);
         return true;
       }
       counts.cacheMisses++;

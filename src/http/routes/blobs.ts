@@ -6,6 +6,7 @@ import { isActiveType } from "../../protocol/mime.ts";
 import { parseRange } from "../../protocol/range.ts";
 import { BLOB_URL, parseBlobPath, rawPathOf } from "../../protocol/sha256.ts";
 import type { BlobService, StoredBlob } from "../../services/blobs.ts";
+import { LruMap } from "../../util/lru-map.ts";
 import type { RouteAuthSpec } from "../auth.ts";
 import { addCorsHeaders } from "../cors.ts";
 import type { RouteInput, RouteSpec } from "../route.ts";
@@ -54,15 +55,13 @@ const HEADER_TEMPLATES = 3_000;
  * same record object (the blob stays hot and its row unchanged); one bounded map per app.
  */
 function createHeaderTemplates(): HeadersFor {
-  const templates = new Map<string, { record: BlobRecord; headers: Headers }>();
+  const templates = new LruMap<string, { record: BlobRecord; headers: Headers }>();
   return (record) => {
     const held = templates.get(record.sha256);
     if (held?.record === record) return new Headers(held.headers);
     const headers = blobHeaderTemplate(record);
-    templates.delete(record.sha256);
     templates.set(record.sha256, { record, headers });
-    if (templates.size > HEADER_TEMPLATES)
-      templates.delete(templates.keys().next().value as string);
+    if (templates.size > HEADER_TEMPLATES) templates.removeOldest();
     return new Headers(headers);
   };
 }

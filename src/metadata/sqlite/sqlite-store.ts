@@ -6,6 +6,7 @@
 import { Database } from "bun:sqlite";
 import { and, count, eq, sql, sum } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { LruMap } from "../../util/lru-map.ts";
 import type { BlobRecord, MetadataStore, RemoveOwnerResult } from "../metadata-store.ts";
 import { createGroupCommit } from "./group-commit.ts";
 import { migrate } from "./migrate.ts";
@@ -136,7 +137,8 @@ const OTHER_WRITERS_CHECK_MS = 250;
  * fcntl locks on the -shm file, a quarter of a cached 1 KiB GET (docs/PERFORMANCE.md). Every
  * delete of this store forgets its row at once; a commit by another connection is seen through
  * `PRAGMA data_version` (which takes the same locks, so it is asked at most every few hundred ms).
- * Oldest rows out first; a hit hands out the same object, so callers may key caches by it.
+ * Least recently used rows out first; a hit hands out the same object, so callers may key caches
+ * by it.
  */
 function createHotRows(
   sqlite: Database,
@@ -144,7 +146,7 @@ function createHotRows(
   otherWritersCheckMs: number,
 ) {
   const dataVersion = sqlite.prepare<{ data_version: number }, []>("PRAGMA data_version");
-  const rows = new Map<string, BlobRecord>();
+  const rows = new LruMap<string, BlobRecord>();
   let seenVersion = dataVersion.get()?.data_version;
   let checkedAtMs = performance.now();
   const dropIfOthersWrote = () => {
@@ -163,7 +165,7 @@ function createHotRows(
       const row = lookup(sha256);
       if (row === null) return null;
       rows.set(sha256, row);
-      if (rows.size > HOT_ROWS) rows.delete(rows.keys().next().value as string);
+      if (rows.size > HOT_ROWS) rows.removeOldest();
       return row;
     },
     /** Only what is held: no lookup. */
