@@ -83,7 +83,7 @@ function createHotBlobCache(options: HotBlobCacheOptions) {
       while (heldBytes > options.maxTotalBytes || entries.size > options.maxEntries) {
         const oldest = entries.removeOldest();
         if (oldest === undefined) break;
-        heldBytes -= oldest[1].heldBytes;
+        heldBytes -= oldest.heldBytes;
       }
       return entry;
     },

@@ -5,7 +5,7 @@
 // the Map is never iterated.
 
 interface Node<K, V> {
-  readonly key: K;
+  key: K;
   value: V;
   older: Node<K, V> | null;
   newer: Node<K, V> | null;
@@ -15,6 +15,9 @@ export class LruMap<K, V> {
   readonly #nodes = new Map<K, Node<K, V>>();
   #oldest: Node<K, V> | null = null;
   #newest: Node<K, V> | null = null;
+  /** The last node removed as the oldest, reused by the next new key: a full cache's miss
+   * (evict one, add one) then leaves no garbage of its own. */
+  #spare: Node<K, V> | null = null;
 
   get size(): number {
     return this.#nodes.size;
@@ -43,7 +46,10 @@ export class LruMap<K, V> {
       this.#append(held);
       return;
     }
-    const node: Node<K, V> = { key, value, older: null, newer: null };
+    const node = this.#spare ?? { key, value, older: null, newer: null };
+    this.#spare = null;
+    node.key = key;
+    node.value = value;
     this.#nodes.set(key, node);
     this.#append(node);
   }
@@ -56,19 +62,23 @@ export class LruMap<K, V> {
     return true;
   }
 
-  /** Removes the least recently used entry and returns it; undefined when empty. */
-  removeOldest(): [K, V] | undefined {
+  /** Removes the least recently used entry and returns its value; undefined when empty. */
+  removeOldest(): V | undefined {
     const oldest = this.#oldest;
     if (oldest === null) return undefined;
     this.#nodes.delete(oldest.key);
     this.#unlink(oldest);
-    return [oldest.key, oldest.value];
+    const { value } = oldest;
+    oldest.value = undefined as V; // the spare must not keep the value alive
+    this.#spare = oldest;
+    return value;
   }
 
   clear(): void {
     this.#nodes.clear();
     this.#oldest = null;
     this.#newest = null;
+    this.#spare = null;
   }
 
   #append(node: Node<K, V>): void {
