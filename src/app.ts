@@ -16,6 +16,7 @@ import { createHanamiMetrics, type HanamiMetrics } from "./observability/hanami-
 import { createLogger, type Logger } from "./observability/log.ts";
 import { createRegistry, METRICS_CONTENT_TYPE } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
+import { requestLineMembers } from "./observability/request-line.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
 import { watchMemory } from "./overload/memory-limit.ts";
 import { createTokenBuckets } from "./overload/token-bucket.ts";
@@ -107,17 +108,10 @@ function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRe
     });
     metrics.requestDuration.observe({ route: outcome.route }, outcome.durationMs / 1000);
     metrics.sentBytes.inc({}, outcome.responseBytes);
-    // Built only when some line is written: the client address is worked out on first read.
-    const fields = () => ({
-      requestId: outcome.requestId,
-      route: outcome.route,
-      method: outcome.method,
-      status: outcome.status,
-      ms: Math.round(outcome.durationMs * 10) / 10,
-      clientIp: outcome.clientIp,
-    });
     if (outcome.error === null) {
-      if (logRequests === "all" && log.enabled("info")) log.info("request", fields());
+      if (logRequests === "all" && log.enabled("info")) {
+        log.infoMembers("request", requestLineMembers(outcome));
+      }
       return;
     }
     metrics.errors.inc({ code: outcome.error.code });
@@ -126,9 +120,14 @@ function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRe
     }
     if (outcome.error.code === "internal") {
       metrics.unhandledErrors.inc({});
-      return log.error("request", { ...fields(), error: outcome.error.cause ?? outcome.error });
+      // Rare: this line takes the logger's general path, which serialises the error.
+      const fields = JSON.parse(`{${requestLineMembers(outcome).slice(1)}}`);
+      return log.error("request", { ...fields, error: outcome.error.cause ?? outcome.error });
     }
-    if (log.enabled("info")) log.info("request", { ...fields(), reason: outcome.error.reason });
+    if (log.enabled("info")) {
+      const reason = `,"reason":${JSON.stringify(outcome.error.reason)}`;
+      log.infoMembers("request", requestLineMembers(outcome) + reason);
+    }
   };
 }
 

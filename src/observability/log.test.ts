@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { BlossomError } from "../protocol/errors.ts";
-import { createLogger, type LogLevel } from "./log.ts";
+import { createLogger, jsonString, type LogLevel } from "./log.ts";
 
 const NOW_MS = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 
@@ -120,4 +120,35 @@ test("enabled says whether a level would be written", () => {
     true,
     true,
   ]);
+});
+
+test("infoMembers writes the members after time, level and event; a child merges its fields", () => {
+  const { log, lines, records } = capture();
+  log.infoMembers("request", ',"status":200,"clientIp":null');
+  log.child({ route: "blob", status: 0 }).infoMembers("request", ',"status":404');
+  expect(lines[0]).toBe(
+    '{"time":"2025-01-02T03:04:05.678Z","level":"info","event":"request","status":200,"clientIp":null}',
+  );
+  expect(records()[1]).toEqual({
+    time: "2025-01-02T03:04:05.678Z",
+    level: "info",
+    event: "request",
+    route: "blob",
+    status: 404,
+  });
+});
+
+test("infoMembers below the level writes nothing", () => {
+  const { log, lines } = capture("warn");
+  log.infoMembers("request", ',"status":200');
+  expect(lines).toEqual([]);
+});
+
+test("jsonString gives what JSON.stringify gives, for any text", () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" })), (text) => {
+      expect(jsonString(text)).toBe(JSON.stringify(text));
+    }),
+  );
+  expect(jsonString('a"b\\c\u0000\u007f')).toBe(JSON.stringify('a"b\\c\u0000\u007f'));
 });

@@ -97,6 +97,7 @@ describe("GET /<sha256>", () => {
     });
     expect(second.status).toBe(304);
     expect(second.headers.get("access-control-allow-origin")).toBe("*");
+    expect(second.headers.get("content-length")).toBeNull();
   });
 
   test("P-22: nosniff and a sandboxing CSP on every blob; active types download", async () => {
@@ -134,7 +135,10 @@ describe("Range (B01-20, P-25)", () => {
       expect(res.status).toBe(status);
       expect(res.headers.get("content-range")).toBe(contentRange);
       expect(res.headers.get("access-control-allow-origin")).toBe("*");
-      if (body !== null) expect(await res.text()).toBe(body);
+      if (body !== null) {
+        expect(res.headers.get("content-length")).toBe(String(body.length));
+        expect(await res.text()).toBe(body);
+      }
     });
   }
 

@@ -198,6 +198,29 @@ describe("R3: start-up recovery and fsck", () => {
   });
 });
 
+test("R3: a file cut short behind the index's back is served with the length it has", async () => {
+  await using data = await tempDir("hanami-r3c-");
+  const small = randomBlob(4096); // read whole into memory when its size is right
+  const large = randomBlob(200 * 1024); // served from its file
+  const first = await startBinary({ dataDir: data.path });
+  for (const blob of [small, large]) {
+    expect((await uploadBlob(first, testKeys.bob, blob.bytes)).status).toBe(201);
+  }
+  await first.stop();
+  for (const blob of [small, large]) {
+    const path = join(data.path, "blobs", blob.sha256.slice(0, 2), blob.sha256.slice(2, 4));
+    await writeFile(join(path, blob.sha256), blob.bytes.slice(0, 1000));
+  }
+  await using server = await startBinary({ dataDir: data.path });
+  for (const blob of [small, large]) {
+    const res = await server.fetch(`/${blob.sha256}`);
+    expect(res.headers.get("content-length")).toBe("1000");
+    expect((await res.arrayBuffer()).byteLength).toBe(1000);
+    const head = await server.fetch(`/${blob.sha256}`, { method: "HEAD" });
+    expect(head.headers.get("content-length")).toBe("1000");
+  }
+});
+
 describe("R5: concurrent uploads of one blob", () => {
   test("R5: 50 parallel PUTs by 50 pubkeys → one 201, 49 200, one file, 50 owners", async () => {
     await using server = await startBinary({

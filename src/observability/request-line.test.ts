@@ -1,0 +1,42 @@
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { type RequestLineFields, requestLineMembers } from "./request-line.ts";
+
+const parsed = (fields: RequestLineFields) =>
+  JSON.parse(`{${requestLineMembers(fields).slice(1)}}`);
+
+test("the request line's fields, in order, with the duration to a tenth of a millisecond", () => {
+  const members = requestLineMembers({
+    requestId: "k3x-1z",
+    route: "blob",
+    method: "HEAD",
+    status: 200,
+    durationMs: 0.1234,
+    clientIp: "127.0.0.1",
+  });
+  expect(members).toBe(
+    ',"requestId":"k3x-1z","route":"blob","method":"HEAD","status":200,"ms":0.1,"clientIp":"127.0.0.1"',
+  );
+});
+
+test("any text stays valid JSON (X-Forwarded-For is the client's); numbers as JSON has them", () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        requestId: fc.string(),
+        route: fc.string(),
+        method: fc.string(),
+        status: fc.integer(),
+        durationMs: fc.double(),
+        clientIp: fc.option(fc.string(), { nil: null }),
+      }),
+      (fields) => {
+        const { durationMs, ...rest } = fields;
+        const ms = Math.round(durationMs * 10) / 10;
+        // What JSON.stringify of the same fields gives: NaN and the infinities null, -0 as 0.
+        const expected = JSON.parse(JSON.stringify({ ...rest, ms }));
+        expect(parsed(fields)).toEqual(expected);
+      },
+    ),
+  );
+});
