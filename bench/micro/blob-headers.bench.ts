@@ -1,6 +1,7 @@
 // The headers of a blob response, built per request: a fresh Headers from an object, a plain
-// object in the Response init, an array init, and a copy of a prebuilt template Headers (what
-// src/http/routes/blobs.ts does). Run alone: `bun bench/micro/blob-headers.bench.ts`.
+// object in the Response init, an array init, a copy of a prebuilt template Headers, and the
+// template itself in the init (what src/http/routes/blobs.ts does).
+// Run alone: `bun bench/micro/blob-headers.bench.ts`.
 import { bench, do_not_optimize, group, run, summary } from "mitata";
 
 const body = new Blob([new Uint8Array(1024)]);
@@ -37,6 +38,11 @@ group("blob response with 10 headers", () => {
       const headers = new Headers(template);
       headers.set("X-Request-Id", "x-1");
       do_not_optimize(new Response(body, { headers }));
+    });
+    bench("template in the init (the Response copies it), then set X-Request-Id", () => {
+      const response = new Response(body, { headers: template });
+      response.headers.set("X-Request-Id", "x-1");
+      do_not_optimize(response);
     });
   });
 });
