@@ -1,6 +1,6 @@
 // The composition root: Config → stores, pool, services, HTTP app; start and stop (STYLE rule 6).
 import type { Config } from "./config/schema.ts";
-import type { RouteDeps, RouteSpec } from "./http/route.ts";
+import type { RequestOutcome, RouteSpec } from "./http/route.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
 import { landingRoutes, type ServerInfo } from "./http/routes/landing.ts";
@@ -99,8 +99,13 @@ function serverNamesOf(config: Config): string[] {
   return [own, ...config.serverAliases.map((alias) => alias.toLowerCase())];
 }
 
-function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRequests"]) {
-  return (outcome: Parameters<RouteDeps["onRequestDone"]>[0]) => {
+function observe(
+  log: Logger,
+  metrics: HanamiMetrics,
+  { logRequests, logClientIp }: Pick<Config, "logRequests" | "logClientIp">,
+) {
+  const members = (outcome: RequestOutcome) => requestLineMembers(outcome, logClientIp);
+  return (outcome: RequestOutcome) => {
     metrics.requests.inc({
       route: outcome.route,
       method: outcome.method,
@@ -110,7 +115,7 @@ function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRe
     metrics.sentBytes.inc({}, outcome.responseBytes);
     if (outcome.error === null) {
       if (logRequests === "all" && log.enabled("info")) {
-        log.infoMembers("request", requestLineMembers(outcome));
+        log.infoMembers("request", members(outcome));
       }
       return;
     }
@@ -121,12 +126,12 @@ function observe(log: Logger, metrics: HanamiMetrics, logRequests: Config["logRe
     if (outcome.error.code === "internal") {
       metrics.unhandledErrors.inc({});
       // Rare: this line takes the logger's general path, which serialises the error.
-      const fields = JSON.parse(`{${requestLineMembers(outcome).slice(1)}}`);
+      const fields = JSON.parse(`{${members(outcome).slice(1)}}`);
       return log.error("request", { ...fields, error: outcome.error.cause ?? outcome.error });
     }
     if (log.enabled("info")) {
       const reason = `,"reason":${JSON.stringify(outcome.error.reason)}`;
-      log.infoMembers("request", requestLineMembers(outcome) + reason);
+      log.infoMembers("request", members(outcome) + reason);
     }
   };
 }
@@ -351,7 +356,7 @@ export async function startServer(
       }),
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
-      onRequestDone: observe(log, observability.metrics, config.logRequests),
+      onRequestDone: observe(log, observability.metrics, config),
       nowMs: () => clock.nowMs(),
     },
   });

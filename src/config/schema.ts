@@ -33,6 +33,10 @@ export const ConfigSchema = Type.Object({
     description:
       'Request lines at info: "all" (one per request) or "failures" (only refused and failed requests; the metrics still count all)',
   }),
+  logClientIp: bool(
+    true,
+    "Whether request lines carry the client address (from a trusted proxy, X-Forwarded-For's first entry). Off keeps addresses out of the logs and saves a system call per request; signed requests are still rate-limited per address",
+  ),
   upload: Type.Object({
     maxBytes: int(100 * MiB, "Largest blob accepted by PUT /upload, in bytes"),
     allowedTypes: list('MIME types accepted, patterns like "image/*"; empty: all'),

@@ -3,18 +3,31 @@ import fc from "fast-check";
 import { type RequestLineFields, requestLineMembers } from "./request-line.ts";
 
 const parsed = (fields: RequestLineFields) =>
-  JSON.parse(`{${requestLineMembers(fields).slice(1)}}`);
+  JSON.parse(`{${requestLineMembers(fields, true).slice(1)}}`);
 
-test("the request line's fields, in order, with the duration to a tenth of a millisecond", () => {
-  const members = requestLineMembers({
+test("the request line's fields in order, ms to a tenth; the address only when asked for", () => {
+  const fields = (clientIp: () => string) => ({
     requestId: "k3x-1z",
     route: "blob",
     method: "HEAD",
     status: 200,
     durationMs: 0.1234,
-    clientIp: "127.0.0.1",
+    get clientIp() {
+      return clientIp();
+    },
   });
-  expect(members).toBe(
+  const unasked = fields(() => {
+    throw new Error("the address was worked out");
+  });
+  expect(requestLineMembers(unasked, false)).toBe(
+    ',"requestId":"k3x-1z","route":"blob","method":"HEAD","status":200,"ms":0.1',
+  );
+  expect(
+    requestLineMembers(
+      fields(() => "127.0.0.1"),
+      true,
+    ),
+  ).toBe(
     ',"requestId":"k3x-1z","route":"blob","method":"HEAD","status":200,"ms":0.1,"clientIp":"127.0.0.1"',
   );
 });

@@ -10,7 +10,7 @@ export interface RequestLineFields {
   readonly method: string;
   readonly status: number;
   readonly durationMs: number;
-  /** Read only here, so a line is the only reason to work it out. */
+  /** Read only when asked for, so a line is the only reason to work it out. */
   readonly clientIp: string | null;
 }
 
@@ -19,13 +19,17 @@ function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : "null";
 }
 
-/** `,"requestId":…,"route":…,"method":…,"status":…,"ms":…,"clientIp":…` for `Logger.infoMembers`. */
-export function requestLineMembers(fields: RequestLineFields): string {
+/**
+ * `,"requestId":…,"route":…,"method":…,"status":…,"ms":…[,"clientIp":…]` for
+ * `Logger.infoMembers`; the address only `withClientIp` (working it out costs a system call).
+ */
+export function requestLineMembers(fields: RequestLineFields, withClientIp: boolean): string {
   const ms = Math.round(fields.durationMs * 10) / 10;
-  const clientIp = fields.clientIp === null ? "null" : jsonString(fields.clientIp);
-  return (
+  const members =
     `,"requestId":${jsonString(fields.requestId)},"route":${jsonString(fields.route)}` +
     `,"method":${jsonString(fields.method)},"status":${jsonNumber(fields.status)}` +
-    `,"ms":${jsonNumber(ms)},"clientIp":${clientIp}`
-  );
+    `,"ms":${jsonNumber(ms)}`;
+  if (!withClientIp) return members;
+  const { clientIp } = fields;
+  return `${members},"clientIp":${clientIp === null ? "null" : jsonString(clientIp)}`;
 }

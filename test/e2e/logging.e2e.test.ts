@@ -1,4 +1,5 @@
-// One JSON line per request by default; logRequests=failures keeps only refused and failed ones.
+// One JSON line per request by default; logRequests=failures keeps only refused and failed ones;
+// logClientIp=false leaves the address out.
 import { expect, test } from "bun:test";
 import { BINARY, type RunningServer, startBinary } from "../support/binary.ts";
 import { uploadBlob } from "../support/blossom.ts";
@@ -11,7 +12,7 @@ async function requestLines(server: RunningServer, requestIds: string[]) {
     .output()
     .split("\n")
     .filter((line) => line.includes('"event":"request"'))
-    .map((line) => JSON.parse(line) as { requestId: string; status: number })
+    .map((line) => JSON.parse(line) as { requestId: string; status: number; clientIp?: unknown })
     .filter((line) => requestIds.includes(line.requestId));
 }
 
@@ -29,9 +30,19 @@ test("every request gets one line with its request id by default", async () => {
   await using server = await startBinary();
   const ids = await getTwice(server);
   const lines = await requestLines(server, ids);
-  expect(lines.map((line) => [line.requestId, line.status])).toEqual([
-    [ids[0], 200],
-    [ids[1], 404],
+  expect(lines.map((line) => [line.requestId, line.status, line.clientIp])).toEqual([
+    [ids[0], 200, "127.0.0.1"],
+    [ids[1], 404, "127.0.0.1"],
+  ]);
+});
+
+test("logClientIp=false keeps the client address out of request lines", async () => {
+  await using server = await startBinary({ args: ["--set", "logClientIp=false"] });
+  const ids = await getTwice(server);
+  const lines = await requestLines(server, ids);
+  expect(lines.map((line) => [line.requestId, line.status, "clientIp" in line])).toEqual([
+    [ids[0], 200, false],
+    [ids[1], 404, false],
   ]);
 });
 
