@@ -33,14 +33,22 @@ test("rate 0 turns the buckets off", () => {
   for (let i = 0; i < 10; i++) expect(limiter.take("a")).toBe(0);
 });
 
-test("the map stays bounded: refilled clients are forgotten first, then the oldest", () => {
+test("the map stays bounded: the client seen least recently is forgotten, debt and all", () => {
   const { clock, limiter } = buckets({ maxClients: 2, burst: 1, ratePerSec: 1 });
   expect(limiter.take("a")).toBe(0);
   expect(limiter.take("b")).toBe(0);
   clock.nowMs = 500;
-  expect(limiter.take("c")).toBe(0); // a, b still in debt: the oldest (a) is dropped
-  expect(limiter.take("b")).toBe(1); // b kept its debt
-  clock.nowMs = 5_000;
-  expect(limiter.take("d")).toBe(0); // everyone refilled: forgotten, d fits
-  expect(limiter.take("a")).toBe(0);
+  expect(limiter.take("a")).toBe(1); // a in debt, and now seen after b
+  expect(limiter.take("c")).toBe(0); // b is forgotten
+  expect(limiter.take("a")).toBe(1); // a kept its debt
+  expect(limiter.take("b")).toBe(0); // back with a full burst, in c's place (c was seen before a)
+  expect(limiter.take("a")).toBe(1);
+  expect(limiter.take("c")).toBe(0); // forgotten too
+});
+
+test("many clients past the bound: the latest are remembered, the earlier ones are not", () => {
+  const { limiter } = buckets({ maxClients: 1_000, burst: 1, ratePerSec: 0.001 });
+  for (let i = 0; i < 5_000; i++) expect(limiter.take(`client-${i}`)).toBe(0);
+  expect(limiter.take("client-4999")).toBeGreaterThan(0); // the last 1,000 are remembered
+  expect(limiter.take("client-3999")).toBe(0); // earlier ones are not
 });

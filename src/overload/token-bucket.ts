@@ -1,6 +1,8 @@
 // Token buckets per client address (reliability A4: a per-IP bucket runs before the signature
 // check), so one address cannot spend the server's verification capacity alone. Pure: the clock
-// is injected. Full buckets are forgotten, and the map is bounded, so idle clients cost nothing.
+// is injected. The map is bounded: a new client past the bound takes the place of the one seen
+// least recently, in constant time.
+import { LruMap } from "../util/lru-map.ts";
 
 export interface TokenBuckets {
   /** 0 when a token was taken; otherwise seconds until one is available. */
@@ -20,23 +22,17 @@ interface Bucket {
   updatedMs: number;
 }
 
+/**
+ * Forgetting the client seen least recently costs it at most its debt: it comes back with a full
+ * burst, as any new address does. Sweeping the map for refilled buckets instead cost 120 µs per new
+ * client with 10,000 clients in debt (bench/micro/token-bucket.bench.ts).
+ */
 export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
-  const buckets = new Map<string, Bucket>(); // insertion order ≈ least recently refilled first
+  const buckets = new LruMap<string, Bucket>();
   const refill = (bucket: Bucket, nowMs: number) => {
     const earned = ((nowMs - bucket.updatedMs) / 1000) * options.ratePerSec;
     bucket.tokens = Math.min(options.burst, bucket.tokens + earned);
     bucket.updatedMs = nowMs;
-  };
-  const evictFull = (nowMs: number) => {
-    for (const [key, bucket] of buckets) {
-      refill(bucket, nowMs);
-      if (bucket.tokens >= options.burst) buckets.delete(key);
-    }
-    // Still too many live clients: the oldest lose their debt rather than the map growing.
-    for (const key of buckets.keys()) {
-      if (buckets.size < options.maxClients) break;
-      buckets.delete(key);
-    }
   };
   return {
     take(client) {
@@ -45,13 +41,12 @@ export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
       const key = client ?? "";
       let bucket = buckets.get(key);
       if (bucket === undefined) {
-        if (buckets.size >= options.maxClients) evictFull(nowMs);
         bucket = { tokens: options.burst, updatedMs: nowMs };
+        buckets.set(key, bucket);
+        if (buckets.size > options.maxClients) buckets.removeOldest();
       } else {
-        buckets.delete(key);
         refill(bucket, nowMs);
       }
-      buckets.set(key, bucket);
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return 0;
