@@ -4,7 +4,8 @@
 //
 //   bun bench/load/run.ts [--quick] [--only get-1k,list,…] [--adaptive] [--client fetch|wrk]
 //                         [--p99-target-ms 5] [--connections 32] [--log-level info]
-//                         [--log-requests all|failures] [--memory-soft-limit <bytes>]
+//                         [--log-requests all|failures] [--log-client-ip true|false]
+//                         [--memory-soft-limit <bytes>]
 //                         [--binary dist/hanami] [--scale-blobs 100000] [--rounds 5]
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "32" },
     "log-level": { type: "string", default: "info" },
     "log-requests": { type: "string", default: "all" },
+    "log-client-ip": { type: "string", default: "true" },
     "memory-soft-limit": { type: "string", default: "0" },
     binary: { type: "string", default: "dist/hanami" },
     "scale-blobs": { type: "string", default: "" },
@@ -78,6 +80,7 @@ function hanamiEnv(): Record<string, string> {
     HANAMI_UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
     HANAMI_LOG_LEVEL: args["log-level"],
     HANAMI_LOG_REQUESTS: args["log-requests"],
+    HANAMI_LOG_CLIENT_IP: args["log-client-ip"],
     HANAMI_MEMORY_SOFT_LIMIT_BYTES: args["memory-soft-limit"],
   };
 }
