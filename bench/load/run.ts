@@ -40,7 +40,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "32" },
     "log-level": { type: "string", default: "info" },
     "log-requests": { type: "string", default: "all" },
-    "log-client-ip": { type: "string", default: "true" },
+    "log-client-ip": { type: "string" },
     "memory-soft-limit": { type: "string", default: "0" },
     binary: { type: "string", default: "dist/hanami" },
     "scale-blobs": { type: "string", default: "" },
@@ -80,7 +80,8 @@ function hanamiEnv(): Record<string, string> {
     HANAMI_UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
     HANAMI_LOG_LEVEL: args["log-level"],
     HANAMI_LOG_REQUESTS: args["log-requests"],
-    HANAMI_LOG_CLIENT_IP: args["log-client-ip"],
+    // Only when asked for: a build from before the setting refuses the variable.
+    ...(args["log-client-ip"] === undefined ? {} : { HANAMI_LOG_CLIENT_IP: args["log-client-ip"] }),
     HANAMI_MEMORY_SOFT_LIMIT_BYTES: args["memory-soft-limit"],
   };
 }

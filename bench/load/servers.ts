@@ -127,7 +127,8 @@ export function readPeakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-function cpuSec(pid: number): number {
+/** CPU seconds (user + system) the process has used so far. */
+export function cpuSeconds(pid: number): number {
   // Fields after the ")" of the command name: utime is the 12th, stime the 13th.
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -140,7 +141,7 @@ function cpuSec(pid: number): number {
  */
 export function sampleUsage(pid: number): { restart(): void; stop(): Usage } {
   const startRssMiB = rssMiB(pid);
-  let startCpuSec = cpuSec(pid);
+  let startCpuSec = cpuSeconds(pid);
   let startedMs = performance.now();
   let peakRssMiB = startRssMiB;
   const timer = setInterval(() => {
@@ -148,14 +149,14 @@ export function sampleUsage(pid: number): { restart(): void; stop(): Usage } {
   }, SAMPLE_EVERY_MS);
   return {
     restart() {
-      startCpuSec = cpuSec(pid);
+      startCpuSec = cpuSeconds(pid);
       startedMs = performance.now();
     },
     stop() {
       clearInterval(timer);
       peakRssMiB = Math.max(peakRssMiB, rssMiB(pid));
       const wallSec = (performance.now() - startedMs) / 1000;
-      return { peakRssMiB, startRssMiB, cpuCores: (cpuSec(pid) - startCpuSec) / wallSec };
+      return { peakRssMiB, startRssMiB, cpuCores: (cpuSeconds(pid) - startCpuSec) / wallSec };
     },
   };
 }
