@@ -149,11 +149,24 @@ describe("Range (B01-20, P-25)", () => {
   });
 });
 
-/** The value of one unlabelled sample in /metrics. */
+/** The value of one sample in /metrics (`name` with its labels as rendered), 0 when absent. */
 async function metricValue(name: string): Promise<number> {
   const text = await (await server.fetch("/metrics")).text();
-  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+  const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
+  return Number(line?.slice(name.length + 1) ?? 0);
 }
+
+test("hanami_requests_total and the latency histogram count each request by route, method, status", async () => {
+  const ok = 'hanami_requests_total{route="blob",method="HEAD",status="200"}';
+  const missing = 'hanami_requests_total{route="blob",method="HEAD",status="404"}';
+  const timed = 'hanami_request_duration_seconds_count{route="blob"}';
+  const before = [await metricValue(ok), await metricValue(missing), await metricValue(timed)];
+  await server.fetch(`/${sha256}`, { method: "HEAD" });
+  await server.fetch(`/${sha256}`, { method: "HEAD" });
+  await server.fetch(`/${"c".repeat(64)}`, { method: "HEAD" });
+  const after = [await metricValue(ok), await metricValue(missing), await metricValue(timed)];
+  expect(after.map((value, i) => value - (before[i] ?? 0))).toEqual([2, 1, 3]);
+});
 
 test("hanami_sent_bytes_total counts blob bodies and ranges, not HEAD", async () => {
   const before = await metricValue("hanami_sent_bytes_total");
