@@ -1,6 +1,6 @@
 // The composition root: Config → stores, pool, services, HTTP app; start and stop (STYLE rule 6).
 import type { Config } from "./config/schema.ts";
-import type { RequestOutcome, RouteSpec } from "./http/route.ts";
+import type { RouteSpec } from "./http/route.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
 import { landingRoutes, type ServerInfo } from "./http/routes/landing.ts";
@@ -12,15 +12,11 @@ import { reportRoutes } from "./http/routes/report.ts";
 import { uploadRoutes } from "./http/routes/upload.ts";
 import { createHttpApp } from "./http/server.ts";
 import { createVideoProcessor, reapVideoJobs } from "./media/video.ts";
-import { createHanamiMetrics, type HanamiMetrics } from "./observability/hanami-metrics.ts";
-import { createLogger, type Logger } from "./observability/log.ts";
-import {
-  type CounterChild,
-  createRegistry,
-  METRICS_CONTENT_TYPE,
-} from "./observability/metrics.ts";
+import { createHanamiMetrics } from "./observability/hanami-metrics.ts";
+import { createLogger } from "./observability/log.ts";
+import { createRegistry, METRICS_CONTENT_TYPE } from "./observability/metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
-import { requestLineMembers } from "./observability/request-line.ts";
+import { createRequestObserver } from "./observability/request-observer.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
 import { watchMemory } from "./overload/memory-limit.ts";
 import { createTokenBuckets } from "./overload/token-bucket.ts";
@@ -101,77 +97,6 @@ function publicBaseUrlOf(config: Config, port: number): string {
 function serverNamesOf(config: Config): string[] {
   const own = config.publicUrl === "" ? defaultHost(config) : hostnameOf(config.publicUrl);
   return [own, ...config.serverAliases.map((alias) => alias.toLowerCase())];
-}
-
-/**
- * The request counter (by status) and latency histogram of each route and method, held: finding
- * them through label objects cost 2-5 % of a cached HEAD (docs/PERFORMANCE.md).
- */
-function requestSeries(metrics: HanamiMetrics) {
-  const byRoute = new Map<string, Map<string, ReturnType<typeof seriesFor>>>();
-  const seriesFor = (route: string, method: string) => {
-    const byStatus = new Map<number, CounterChild>();
-    return {
-      duration: metrics.requestDuration.labels(route),
-      requestsWith(status: number): CounterChild {
-        let counter = byStatus.get(status);
-        if (counter === undefined) {
-          counter = metrics.requests.labels(route, method, String(status));
-          byStatus.set(status, counter);
-        }
-        return counter;
-      },
-    };
-  };
-  return (route: string, method: string) => {
-    let byMethod = byRoute.get(route);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      byRoute.set(route, byMethod);
-    }
-    let series = byMethod.get(method);
-    if (series === undefined) {
-      series = seriesFor(route, method);
-      byMethod.set(method, series);
-    }
-    return series;
-  };
-}
-
-function observe(
-  log: Logger,
-  metrics: HanamiMetrics,
-  { logRequests, logClientIp }: Pick<Config, "logRequests" | "logClientIp">,
-) {
-  const members = (outcome: RequestOutcome) => requestLineMembers(outcome, logClientIp);
-  const seriesOf = requestSeries(metrics);
-  const sentBytes = metrics.sentBytes.labels();
-  return (outcome: RequestOutcome) => {
-    const series = seriesOf(outcome.route, outcome.method);
-    series.requestsWith(outcome.status).inc();
-    series.duration.observe(outcome.durationMs / 1000);
-    sentBytes.inc(outcome.responseBytes);
-    if (outcome.error === null) {
-      if (logRequests === "all" && log.enabled("info")) {
-        log.infoMembers("request", members(outcome));
-      }
-      return;
-    }
-    metrics.errors.inc({ code: outcome.error.code });
-    if (outcome.error.code === "busy" || outcome.error.code === "storage_full") {
-      metrics.requestsShed.inc({ reason: outcome.error.code });
-    }
-    if (outcome.error.code === "internal") {
-      metrics.unhandledErrors.inc({});
-      // Rare: this line takes the logger's general path, which serialises the error.
-      const fields = JSON.parse(`{${members(outcome).slice(1)}}`);
-      return log.error("request", { ...fields, error: outcome.error.cause ?? outcome.error });
-    }
-    if (log.enabled("info")) {
-      const reason = `,"reason":${JSON.stringify(outcome.error.reason)}`;
-      log.infoMembers("request", members(outcome) + reason);
-    }
-  };
 }
 
 /** Media jobs start at two per worker (at least 4) and mirrors at 16; both adapt to their latency. */
@@ -394,7 +319,7 @@ export async function startServer(
       }),
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
-      onRequestDone: observe(log, observability.metrics, config),
+      onRequestDone: createRequestObserver(log, observability.metrics, config),
       nowMs: () => clock.nowMs(),
     },
   });

@@ -131,7 +131,7 @@ const sides = [
   await startSide("a", args.a, args["a-env"]),
   await startSide("b", args.b, args["b-env"]),
 ] as const;
-const rounds: Array<{ a: number; b: number; bOverA: number; requests: [number, number] }> = [];
+const rounds: Array<{ a: number; b: number; bOverA: number; requests: number[] }> = [];
 try {
   for (let index = 0; index < Number(args.rounds); index++) {
     const [a, b] = await Promise.all(sides.map(cpuPerRequest));
@@ -143,7 +143,7 @@ try {
       bOverA: round(b.us / a.us),
       requests: [a.requests, b.requests],
     };
-    rounds.push(row as (typeof rounds)[number]);
+    rounds.push(row);
     console.log(
       `round ${index + 1}: A ${a.us} µs/request, B ${b.us} µs/request, B/A ${row.bOverA}`,
     );
