@@ -4,7 +4,7 @@
 //
 //   bun bench/load/run.ts [--quick] [--only get-1k,list,…] [--adaptive] [--client fetch|wrk]
 //                         [--p99-target-ms 5] [--connections 32] [--log-level info]
-//                         [--log-requests all|failures] [--log-client-ip true|false]
+//                         [--log-requests all|failures] [--log-client-ip all|except-reads|none]
 //                         [--memory-soft-limit <bytes>]
 //                         [--binary dist/hanami] [--scale-blobs 100000] [--rounds 5]
 import { existsSync, readFileSync } from "node:fs";

@@ -33,9 +33,13 @@ export const ConfigSchema = Type.Object({
     description:
       'Request lines at info: "all" (one per request) or "failures" (only refused and failed requests; the metrics still count all)',
   }),
-  logClientIp: bool(
-    true,
-    "Whether request lines carry the client address (from a trusted proxy, X-Forwarded-For's first entry). Off keeps addresses out of the logs and saves a system call per request; signed requests are still rate-limited per address",
+  logClientIp: Type.Union(
+    [Type.Literal("all"), Type.Literal("except-reads"), Type.Literal("none")],
+    {
+      default: "except-reads",
+      description:
+        'Which request lines carry the client address (from a trusted proxy, X-Forwarded-For\'s first entry): "all"; "except-reads" (not a GET, HEAD or OPTIONS that was answered without an error: who read what stays out of the logs, and a served read saves a system call); "none". Signed requests are rate-limited per address whatever this says',
+    },
   ),
   upload: Type.Object({
     maxBytes: int(100 * MiB, "Largest blob accepted by PUT /upload, in bytes"),

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { type RequestLineFields, requestLineMembers } from "./request-line.ts";
+import { lineCarriesClientIp, type RequestLineFields, requestLineMembers } from "./request-line.ts";
 
 const parsed = (fields: RequestLineFields) =>
   JSON.parse(`{${requestLineMembers(fields, true).slice(1)}}`);
@@ -52,4 +52,34 @@ test("any text stays valid JSON (X-Forwarded-For is the client's); numbers as JS
       },
     ),
   );
+});
+
+test("except-reads: the address on changes and on failures, not on a served read", () => {
+  const carries = (method: string, failed: boolean) =>
+    lineCarriesClientIp("except-reads", method, failed);
+  expect(["GET", "HEAD", "OPTIONS"].map((method) => carries(method, false))).toEqual([
+    false,
+    false,
+    false,
+  ]);
+  expect(["GET", "HEAD", "OPTIONS"].map((method) => carries(method, true))).toEqual([
+    true,
+    true,
+    true,
+  ]);
+  expect(["PUT", "DELETE", "POST", "PATCH"].map((method) => carries(method, false))).toEqual([
+    true,
+    true,
+    true,
+    true,
+  ]);
+});
+
+test("all and none do not look at the request", () => {
+  for (const method of ["GET", "PUT"]) {
+    for (const failed of [false, true]) {
+      expect(lineCarriesClientIp("all", method, failed)).toBe(true);
+      expect(lineCarriesClientIp("none", method, failed)).toBe(false);
+    }
+  }
 });

@@ -14,6 +14,24 @@ export interface RequestLineFields {
   readonly clientIp: string | null;
 }
 
+/** Which request lines carry the client address (the `logClientIp` setting). */
+export type ClientIpInLines = "all" | "except-reads" | "none";
+
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether a request's line carries the client address. "except-reads" leaves it out of served
+ * reads: the bulk of the traffic, where it would record who read what and cost a system call.
+ */
+export function lineCarriesClientIp(
+  policy: ClientIpInLines,
+  method: string,
+  failed: boolean,
+): boolean {
+  if (policy === "except-reads") return failed || !READ_METHODS.has(method);
+  return policy === "all";
+}
+
 /** A number as JSON: NaN and the infinities have no JSON form. */
 function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : "null";

@@ -3,7 +3,12 @@
 import type { HanamiMetrics } from "./hanami-metrics.ts";
 import type { Logger } from "./log.ts";
 import type { CounterChild } from "./metrics.ts";
-import { type RequestLineFields, requestLineMembers } from "./request-line.ts";
+import {
+  type ClientIpInLines,
+  lineCarriesClientIp,
+  type RequestLineFields,
+  requestLineMembers,
+} from "./request-line.ts";
 
 /** One answered request, as the HTTP layer reports it. */
 export interface ObservedRequest extends RequestLineFields {
@@ -18,7 +23,7 @@ export interface ObservedRequest extends RequestLineFields {
 export interface RequestObserverOptions {
   /** "all": a line per request; "failures": only refused and failed ones. */
   readonly logRequests: "all" | "failures";
-  readonly logClientIp: boolean;
+  readonly logClientIp: ClientIpInLines;
 }
 
 function heldIn<K, V>(map: Map<K, V>, key: K, make: () => V): V {
@@ -57,7 +62,11 @@ export function createRequestObserver(
   metrics: HanamiMetrics,
   { logRequests, logClientIp }: RequestObserverOptions,
 ): (request: ObservedRequest) => void {
-  const members = (request: ObservedRequest) => requestLineMembers(request, logClientIp);
+  const members = (request: ObservedRequest) =>
+    requestLineMembers(
+      request,
+      lineCarriesClientIp(logClientIp, request.method, request.error !== null),
+    );
   const seriesOf = requestSeries(metrics);
   const sentBytes = metrics.sentBytes.labels();
   return (request) => {

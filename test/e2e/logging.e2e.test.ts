@@ -1,5 +1,5 @@
 // One JSON line per request by default; logRequests=failures keeps only refused and failed ones;
-// logClientIp=false leaves the address out.
+// logClientIp says which lines carry the client address (by default all but served reads).
 import { expect, test } from "bun:test";
 import { BINARY, type RunningServer, startBinary } from "../support/binary.ts";
 import { uploadBlob } from "../support/blossom.ts";
@@ -16,41 +16,54 @@ async function requestLines(server: RunningServer, requestIds: string[]) {
     .filter((line) => requestIds.includes(line.requestId));
 }
 
-async function getTwice(server: RunningServer): Promise<[string, string]> {
+/** The request ids of an upload, a GET of its blob and a GET of a missing blob, in that order. */
+async function uploadAndGetTwice(server: RunningServer): Promise<[string, string, string]> {
   const blob = randomBlob(100);
-  expect((await uploadBlob(server, testKeys.alice, blob.bytes)).status).toBe(201);
+  const uploaded = await uploadBlob(server, testKeys.alice, blob.bytes);
   const found = await server.fetch(`/${blob.sha256}`);
   const missing = await server.fetch(`/${"0".repeat(64)}`);
-  expect([found.status, missing.status]).toEqual([200, 404]);
+  expect([uploaded.status, found.status, missing.status]).toEqual([201, 200, 404]);
   const idOf = (response: Response) => response.headers.get("x-request-id") ?? "";
-  return [idOf(found), idOf(missing)];
+  return [idOf(uploaded), idOf(found), idOf(missing)];
 }
 
-test("every request gets one line with its request id by default", async () => {
-  await using server = await startBinary();
-  const ids = await getTwice(server);
+/** Each request's [status, client address or "none"] from the lines of `ids`, in that order. */
+async function addressesIn(server: RunningServer, ids: string[]) {
   const lines = await requestLines(server, ids);
-  expect(lines.map((line) => [line.requestId, line.status, line.clientIp])).toEqual([
-    [ids[0], 200, "127.0.0.1"],
-    [ids[1], 404, "127.0.0.1"],
+  expect(lines.map((line) => line.requestId)).toEqual(ids);
+  return lines.map((line) => [line.status, "clientIp" in line ? line.clientIp : "none"]);
+}
+
+test("every request gets one line; by default a served read's has no client address", async () => {
+  await using server = await startBinary();
+  const ids = await uploadAndGetTwice(server);
+  expect(await addressesIn(server, ids)).toEqual([
+    [201, "127.0.0.1"],
+    [200, "none"],
+    [404, "127.0.0.1"],
   ]);
 });
 
-test("logClientIp=false keeps the client address out of request lines", async () => {
-  await using server = await startBinary({ args: ["--set", "logClientIp=false"] });
-  const ids = await getTwice(server);
-  const lines = await requestLines(server, ids);
-  expect(lines.map((line) => [line.requestId, line.status, "clientIp" in line])).toEqual([
-    [ids[0], 200, false],
-    [ids[1], 404, false],
+test("logClientIp=all puts the address in every line, none in no line", async () => {
+  await using everyLine = await startBinary({ args: ["--set", "logClientIp=all"] });
+  expect(await addressesIn(everyLine, await uploadAndGetTwice(everyLine))).toEqual([
+    [201, "127.0.0.1"],
+    [200, "127.0.0.1"],
+    [404, "127.0.0.1"],
+  ]);
+  await using noLine = await startBinary({ args: ["--set", "logClientIp=none"] });
+  expect(await addressesIn(noLine, await uploadAndGetTwice(noLine))).toEqual([
+    [201, "none"],
+    [200, "none"],
+    [404, "none"],
   ]);
 });
 
 test("logRequests=failures writes only the refused request", async () => {
   await using server = await startBinary({ args: ["--set", "logRequests=failures"] });
-  const ids = await getTwice(server);
+  const ids = await uploadAndGetTwice(server);
   const lines = await requestLines(server, ids);
-  expect(lines.map((line) => [line.requestId, line.status])).toEqual([[ids[1], 404]]);
+  expect(lines.map((line) => [line.requestId, line.status])).toEqual([[ids[2], 404]]);
 });
 
 test("past memory.softLimitBytes the server collects garbage and says so at debug level", async () => {
