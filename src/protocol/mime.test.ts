@@ -71,6 +71,8 @@ const magic: Array<[string, Uint8Array, string | null]> = [
   ["plain text", text("hello world"), null],
   ["random", bytes(1, 2, 3, 4, 5), null],
   ["empty", bytes(), null],
+  ["a view starts at its own offset, not its buffer's", text("<svg>").subarray(1), null],
+  ["RIFF in a view", text("..RIFF\0\0\0\0WEBP").subarray(2), "image/webp"],
 ];
 for (const [name, head, expected] of magic) {
   test(`P-22: sniffs ${name}`, () => expect(sniffMime(head)).toBe(expected));
