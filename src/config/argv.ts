@@ -18,6 +18,7 @@ const FLAG_TO_PATH: Record<string, string> = {
 function splitCommand(argv: readonly string[]): [command: string, args: readonly string[]] {
   const [first, ...rest] = argv;
   if (first === "--version") return ["version", []];
+  if (first === "--help" || first === "-h") return ["help", []];
   if (first === undefined || first.startsWith("-")) return ["serve", argv];
   return [first, rest];
 }

@@ -112,6 +112,8 @@ describe("argv", () => {
       repair: false,
     });
     expect(parseArgs(["--version"])).toMatchObject({ command: "version" });
+    expect(parseArgs(["--help"])).toMatchObject({ command: "help" });
+    expect(parseArgs(["-h"])).toMatchObject({ command: "help" });
     expect(
       parseArgs([
         "serve",
