@@ -38,8 +38,14 @@ export interface RouteSpec {
   /**
    * Answers at once, without auth, waiting or failure (a hot blob for a route that ignores
    * tokens), or returns undefined and `handle` runs as usual: errors are `handle`'s to report.
+   * `params` are the router's, percent-decoded.
    */
-  readonly answerAtOnce?: ((request: Request) => Response | undefined) | undefined;
+  readonly answerAtOnce?:
+    | ((
+        request: Request,
+        params: Readonly<Record<string, string | undefined>>,
+      ) => Response | undefined)
+    | undefined;
 }
 
 export interface RequestOutcome {
@@ -230,7 +236,7 @@ export function routeRunner(spec: RouteSpec, deps: RouteDeps): RouteRunner {
   }
   return (request, params, server) => {
     const startedMs = deps.nowMs();
-    const response = answerAtOnce(request);
+    const response = answerAtOnce(request, params);
     if (response === undefined) {
       return runRoute(spec, workLimiter, request, params, server, deps);
     }

@@ -1,6 +1,13 @@
 import { expect, test } from "bun:test";
+import fc from "fast-check";
 import { BlossomError } from "./errors.ts";
-import { BLOB_URL, isSha256, lastSha256In, parseBlobPath, parseSha256Header } from "./sha256.ts";
+import {
+  blobHashOfSegment,
+  isSha256,
+  lastSha256In,
+  parseBlobPath,
+  parseSha256Header,
+} from "./sha256.ts";
 
 const H = "b1674191a88ec5cdd733e4240a81803105dc412d6c6708d53ab94fc248f4f553";
 
@@ -27,6 +34,12 @@ const paths: Array<[string, ReturnType<typeof parseBlobPath>["kind"], string | n
   [`//${H}`, "other", null],
   [`/upload`, "other", null],
   ["/", "other", null],
+  // RFC 3986 §6.2.2.2: a percent-encoded unreserved character is that character; others stay.
+  [`/%62${H.slice(1)}`, "blob", null],
+  [`/${H}.p%6Eg`, "blob", "png"],
+  [`/${H}%2Epdf`, "blob", "pdf"],
+  [`/${H}%2fx`, "malformed", null],
+  [`/${H}%252e`, "malformed", null],
 ];
 
 /** Names tests by the part that differs: the hash as <hash> (or <HASH>), the tail verbatim. */
@@ -44,14 +57,45 @@ for (const [path, kind, ext] of paths) {
   });
 }
 
-test("P-01: BLOB_URL matches a request URL exactly when its raw path is a blob path", () => {
-  for (const [path, kind] of paths.filter(([path]) => !path.includes("?"))) {
-    const match = BLOB_URL.exec(`http://127.0.0.1:3000${path}`);
-    expect({ path, matches: match !== null }).toEqual({ path, matches: kind === "blob" });
-    if (match !== null) expect(match[1]?.toLowerCase()).toBe(H);
+/** What a router's parameter holds for a raw segment, or undefined when it cannot be decoded. */
+function decodedSegment(rawPath: string): string | undefined {
+  try {
+    return decodeURIComponent(rawPath.slice(1));
+  } catch {
+    return undefined;
   }
-  expect(BLOB_URL.exec(`https://cdn.example/${H}.pdf?x=1`)?.[1]).toBe(H); // P-10: query ignored
-  expect(BLOB_URL.test(`https://cdn.example/${H}foo?x=1`)).toBe(false);
+}
+
+test("P-01: a decoded segment is a blob name exactly when its raw path is a blob path", () => {
+  for (const [path, kind] of paths.filter(([path]) => !/[?/]/.test(path.slice(1)))) {
+    const decoded = decodedSegment(path);
+    const hash = decoded === undefined ? undefined : blobHashOfSegment(decoded);
+    expect({ path, hash }).toEqual({ path, hash: kind === "blob" ? H : undefined });
+  }
+});
+
+test("P-01: whatever a segment decodes to, the hot path never names a blob the raw path does not", () => {
+  const octet = fc
+    .integer({ min: 0, max: 255 })
+    .map((byte) => `%${byte.toString(16).padStart(2, "0")}`);
+  const piece = fc.oneof(
+    fc.string({ maxLength: 3 }),
+    octet,
+    fc.constantFrom(".", "%2e", "%2E", "/"),
+  );
+  const raw = fc
+    .tuple(fc.constantFrom(H, H.toUpperCase(), H.slice(1)), fc.array(piece, { maxLength: 6 }))
+    .map(([hash, tail]) => `/${hash}${tail.join("")}`);
+  fc.assert(
+    fc.property(raw, (path) => {
+      const decoded = decodedSegment(path);
+      const hot = decoded === undefined ? undefined : blobHashOfSegment(decoded);
+      if (hot === undefined) return;
+      const parsed = parseBlobPath(path);
+      expect(parsed.kind === "blob" ? parsed.sha256 : parsed.kind).toBe(hot);
+    }),
+    { numRuns: 5_000, seed: 7 },
+  );
 });
 
 test("B02-10: X-SHA-256 absent → undefined, upper case normalised, malformed → 400", () => {

@@ -83,6 +83,34 @@ describe("GET /<sha256>", () => {
     expect(res.status).toBe(200);
   });
 
+  test("P-01: percent-encoded unreserved characters are themselves, cold or hot; other octets stay encoded", async () => {
+    const blob = randomBlob(64); // never read yet: the first GET takes the cold path
+    expect((await uploadBlob(server, testKeys.alice, blob.bytes)).status).toBe(201);
+    const first = blob.sha256.charCodeAt(0).toString(16);
+    const cases = [
+      [`/%${first}${blob.sha256.slice(1)}`, 200],
+      [`/${blob.sha256}.p%6Eg`, 200],
+      [`/${blob.sha256}%2Ebin`, 200],
+      [`/${blob.sha256}.p%25`, 400],
+      [`/${blob.sha256}%2fbin`, 400],
+    ] as const;
+    for (const round of ["cold", "hot", "hot again"]) {
+      for (const [path, status] of cases) {
+        for (const method of ["GET", "HEAD"]) {
+          const res = await server.fetch(path, { method });
+          const body = method === "GET" && status === 200 ? await res.bytes() : null;
+          expect({ round, method, path, status: res.status }).toEqual({
+            round,
+            method,
+            path,
+            status,
+          });
+          if (body !== null) expect(body).toEqual(blob.bytes);
+        }
+      }
+    }
+  });
+
   test("P-10: query strings (BUD-10 hints) are ignored", async () => {
     const res = await server.fetch(`/${sha256}.txt?xs=cdn.example.com&as=${testKeys.bob.pubkey}`);
     expect(res.status).toBe(200);

@@ -4,7 +4,7 @@ import type { BlobRecord } from "../../metadata/metadata-store.ts";
 import { BlossomError } from "../../protocol/errors.ts";
 import { isActiveType } from "../../protocol/mime.ts";
 import { parseRange } from "../../protocol/range.ts";
-import { BLOB_URL, parseBlobPath, rawPathOf } from "../../protocol/sha256.ts";
+import { blobHashOfSegment, parseBlobPath, rawPathOf } from "../../protocol/sha256.ts";
 import type { BlobService, StoredBlob } from "../../services/blobs.ts";
 import { LruMap } from "../../util/lru-map.ts";
 import type { RouteAuthSpec } from "../auth.ts";
@@ -141,10 +141,10 @@ function answerHotRead(
   blobs: BlobService,
   headersFor: HeadersFor,
   respond: typeof getBlob,
-): (request: Request) => Response | undefined {
-  return (request) => {
-    const sha256 = BLOB_URL.exec(request.url)?.[1];
-    const found = sha256 === undefined ? undefined : blobs.findHot(sha256.toLowerCase());
+): NonNullable<RouteSpec["answerAtOnce"]> {
+  return (request, params) => {
+    const sha256 = params.blob === undefined ? undefined : blobHashOfSegment(params.blob);
+    const found = sha256 === undefined ? undefined : blobs.findHot(sha256);
     if (found === undefined) return undefined;
     try {
       return respond(found, request, headersFor);
