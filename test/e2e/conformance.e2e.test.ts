@@ -179,10 +179,12 @@ describe("trusted proxies", () => {
 
   test("S14: X-Forwarded-For is believed only from a configured proxy", async () => {
     await using proxied = await startBinary({ args: ["--set", "trustedProxies=127.0.0.1"] });
-    await proxied.fetch("/", {
+    // A failed read: its line carries the address under the default logClientIp.
+    const missing = `/${"0".repeat(64)}`;
+    await proxied.fetch(missing, {
       headers: { "x-forwarded-for": "203.0.113.7, 10.0.0.1", "x-request-id": "via-proxy" },
     });
-    await server.fetch("/", {
+    await server.fetch(missing, {
       headers: { "x-forwarded-for": "203.0.113.7", "x-request-id": "direct" },
     });
     await proxied.stop();
