@@ -19,7 +19,10 @@ export interface BlobRouteDeps {
 
 const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // reliability A9
 
-/** P-01: the raw path decides; Elysia's decoded parameter is never trusted (reliability A2). */
+/**
+ * P-01 on the raw path (reliability A2). The hot path reads the router's decoded parameter
+ * instead, only through `blobHashOfSegment`, which agrees with this.
+ */
 function blobHashOf(request: Request): string {
   const parsed = parseBlobPath(rawPathOf(request.url));
   if (parsed.kind === "malformed") throw new BlossomError("bad_request", parsed.reason);
