@@ -336,8 +336,8 @@ export async function startServer(
   const port = server.port ?? config.port;
   publicBaseUrl = publicBaseUrlOf(config, port);
   log.info("listening", { host: config.host, port, url: publicBaseUrl });
-  const stopWatchingMemory = watchMemory(config.memory.softLimitBytes, (ms) =>
-    log.debug("memory collected", { ms }),
+  const stopWatchingMemory = watchMemory(config.memory, (reason, ms) =>
+    log.debug("memory collected", { reason, ms }),
   );
 
   return {

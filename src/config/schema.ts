@@ -112,7 +112,11 @@ export const ConfigSchema = Type.Object({
     // The engine sizes its heap from the machine's RAM, not from a container's memory limit.
     softLimitBytes: int(
       0,
-      "Resident memory above which the server runs a full garbage collection (again only after another 16 MiB of growth): for containers with a memory limit; each collection pauses requests for 15-40 ms. 0: leave it to the engine",
+      "Resident memory above which the server runs a full garbage collection (again only after another 16 MiB of growth): for containers with a memory limit; each collection pauses requests for 15-80 ms. 0: leave it to the engine",
+    ),
+    idleCollectAfterMs: int(
+      1000,
+      "After a burst of work (250 ms of CPU or more), a full garbage collection once the server has been quiet this long, so memory goes back down between bursts. 0: never",
     ),
   }),
   storage: Type.Object({

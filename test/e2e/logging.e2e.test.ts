@@ -72,14 +72,46 @@ test("past memory.softLimitBytes the server collects garbage and says so at debu
   });
   await Bun.sleep(400); // checks run every 100 ms; a 1 MiB limit is passed at once
   await server.stop();
-  expect(server.output()).toContain('"event":"memory collected"');
+  expect(server.output()).toContain('"event":"memory collected","reason":"soft limit"');
 });
 
-test("by default the server leaves collection to the engine", async () => {
-  await using server = await startBinary({ args: ["--set", "logLevel=debug"] });
-  await Bun.sleep(400);
+test("a server that has done no work does not collect, however long it is idle", async () => {
+  await using server = await startBinary({
+    args: ["--set", "memory.idleCollectAfterMs=100", "--set", "logLevel=debug"],
+  });
+  await Bun.sleep(600);
   await server.stop();
   expect(server.output()).not.toContain('"event":"memory collected"');
+});
+
+test("after a burst of work the server collects once it is idle, and says so at debug level", async () => {
+  await using server = await startBinary({
+    args: [
+      "--set",
+      "memory.idleCollectAfterMs=200",
+      "--set",
+      "logLevel=debug",
+      "--set",
+      "auth.verifyBurstPerClient=1000",
+    ],
+  });
+  // 300 fresh-token uploads: about 0.4 s of the server's CPU, past the 250 ms that make a
+  // collection worth its pause.
+  const blobs = Array.from({ length: 300 }, () => randomBlob(1024));
+  for (let at = 0; at < blobs.length; at += 10) {
+    const batch = blobs.slice(at, at + 10);
+    const uploads = batch.map((blob) => uploadBlob(server, testKeys.alice, blob.bytes));
+    for (const response of await Promise.all(uploads)) expect(response.status).toBe(201);
+  }
+  await Bun.sleep(800);
+  await server.stop();
+  const collections = server
+    .output()
+    .split("\n")
+    .filter((line) => line.includes('"event":"memory collected"'))
+    .map((line) => JSON.parse(line) as { reason: string });
+  expect(collections.length).toBeGreaterThan(0);
+  expect(collections.every((line) => line.reason === "idle")).toBe(true);
 });
 
 /** The binary with its stdout on a pipe that this test reads only when it chooses to. */
