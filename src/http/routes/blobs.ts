@@ -20,11 +20,15 @@ export interface BlobRouteDeps {
 const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // reliability A9
 
 /**
- * P-01 on the raw path (reliability A2). The hot path reads the router's decoded parameter
- * instead, only through `blobHashOfSegment`, which agrees with this.
+ * P-01 (reliability A2). A router's decoded parameter names a blob only through
+ * `blobHashOfSegment`, which agrees with the raw path and spares `request.url`; anything else is
+ * told apart (400 or 404) on the raw path.
  */
-function blobHashOf(request: Request): string {
-  const parsed = parseBlobPath(rawPathOf(request.url));
+function blobHashOf(input: Pick<RouteInput, "request" | "params">): string {
+  const { blob } = input.params;
+  const named = blob === undefined ? undefined : blobHashOfSegment(blob);
+  if (named !== undefined) return named;
+  const parsed = parseBlobPath(rawPathOf(input.request.url));
   if (parsed.kind === "malformed") throw new BlossomError("bad_request", parsed.reason);
   if (parsed.kind === "other") throw new BlossomError("not_found", "not found");
   return parsed.sha256;
@@ -100,7 +104,7 @@ function isNotModified(request: Request, sha256: string): boolean {
 }
 
 async function findBlob(blobs: BlobService, input: RouteInput): Promise<StoredBlob> {
-  const sha256 = blobHashOf(input.request);
+  const sha256 = blobHashOf(input);
   input.auth.checkHash(sha256); // B11-08: x tags, when present, must name this blob
   const found = await blobs.find(sha256);
   if (found === null) throw new BlossomError("not_found", "blob not found");
@@ -191,7 +195,7 @@ export function blobRoutes(deps: BlobRouteDeps): RouteSpec[] {
       name: "blob",
       auth: { verb: "delete", required: true, x: "required" }, // P-15: always required
       handle: async (input) => {
-        const sha256 = blobHashOf(input.request);
+        const sha256 = blobHashOf(input);
         input.auth.checkHash(sha256);
         const pubkey = input.auth.pubkey;
         if (pubkey === null) throw new BlossomError("auth_required", "authorization required");
