@@ -28,7 +28,7 @@ interface Bucket {
  * client with 10,000 clients in debt (bench/micro/token-bucket.bench.ts).
  */
 export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
-  const buckets = new LruMap<string, Bucket>();
+  const buckets = new LruMap<string, Bucket>(options.maxClients);
   const refill = (bucket: Bucket, nowMs: number) => {
     const earned = ((nowMs - bucket.updatedMs) / 1000) * options.ratePerSec;
     bucket.tokens = Math.min(options.burst, bucket.tokens + earned);
@@ -43,7 +43,6 @@ export function createTokenBuckets(options: TokenBucketOptions): TokenBuckets {
       if (bucket === undefined) {
         bucket = { tokens: options.burst, updatedMs: nowMs };
         buckets.set(key, bucket);
-        if (buckets.size > options.maxClients) buckets.removeOldest();
       } else {
         refill(bucket, nowMs);
       }

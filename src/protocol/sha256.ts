@@ -42,8 +42,8 @@ function decodeUnreserved(rawPathname: string): string {
  * `parseBlobPath` on the raw path; it spares the hot read path `request.url`, which cost 7 % of a
  * cached HEAD (docs/PERFORMANCE.md).
  */
-export function blobHashOfSegment(decoded: string): Sha256 | undefined {
-  return BLOB_SEGMENT.exec(decoded)?.[1]?.toLowerCase();
+export function blobHashOfSegment(decoded: string | undefined): Sha256 | undefined {
+  return decoded === undefined ? undefined : BLOB_SEGMENT.exec(decoded)?.[1]?.toLowerCase();
 }
 
 export function isSha256(value: string): boolean {

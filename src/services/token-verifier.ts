@@ -59,14 +59,9 @@ export function createTimeBudget(options: {
 }
 
 export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
-  const verified = new LruMap<string, number>();
+  const verified = new LruMap<string, number>(deps.cacheSize);
   const inFlight = new Map<string, Promise<boolean>>();
   const counts = { cacheHits: 0, cacheMisses: 0, inline: 0, pooled: 0 };
-
-  function remember(key: string, expiresAtSec: number): void {
-    verified.set(key, expiresAtSec);
-    if (verified.size > deps.cacheSize) verified.removeOldest();
-  }
 
   const inlineBudget = createTimeBudget({
     windowMs: INLINE_WINDOW_MS,
@@ -108,7 +103,7 @@ export function createTokenVerifier(deps: TokenVerifierDeps): TokenVerifier {
         .finally(() => inFlight.delete(key));
       inFlight.set(key, result);
       const valid = await result;
-      if (valid) remember(key, expiresAtSec);
+      if (valid) verified.set(key, expiresAtSec);
       return valid;
     },
     stats: () => ({ ...counts }),

@@ -68,3 +68,13 @@ test("a bounded cache keeps the most recently used under random use, like a mode
   }
   expect(drain(map)).toEqual(model);
 });
+
+test("with a bound, setting a new key past it removes the least recently used", () => {
+  const map = new LruMap<string, number>(2);
+  map.set("a", 1);
+  map.set("b", 2);
+  map.get("a");
+  map.set("c", 3); // b was used least recently
+  map.set("a", 4); // an existing key: nothing leaves
+  expect([map.size, map.peek("b"), map.peek("a"), map.peek("c")]).toEqual([2, undefined, 4, 3]);
+});

@@ -13,11 +13,17 @@ interface Node<K, V> {
 
 export class LruMap<K, V> {
   readonly #nodes = new Map<K, Node<K, V>>();
+  /** Past this many entries, setting a new key removes the least recently used. */
+  readonly #maxSize: number;
   #oldest: Node<K, V> | null = null;
   #newest: Node<K, V> | null = null;
   /** The last node removed as the oldest, reused by the next new key: a full cache's miss
    * (evict one, add one) then leaves no garbage of its own. */
   #spare: Node<K, V> | null = null;
+
+  constructor(maxSize = Number.POSITIVE_INFINITY) {
+    this.#maxSize = maxSize;
+  }
 
   get size(): number {
     return this.#nodes.size;
@@ -37,7 +43,7 @@ export class LruMap<K, V> {
     return this.#nodes.get(key)?.value;
   }
 
-  /** Sets the value, which becomes the most recently used. */
+  /** Sets the value, which becomes the most recently used; past the bound the oldest leaves. */
   set(key: K, value: V): void {
     const held = this.#nodes.get(key);
     if (held !== undefined) {
@@ -52,6 +58,7 @@ export class LruMap<K, V> {
     node.value = value;
     this.#nodes.set(key, node);
     this.#append(node);
+    if (this.#nodes.size > this.#maxSize) this.removeOldest();
   }
 
   delete(key: K): boolean {

@@ -25,8 +25,7 @@ const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"; // re
  * told apart (400 or 404) on the raw path.
  */
 function blobHashOf(input: Pick<RouteInput, "request" | "params">): string {
-  const { blob } = input.params;
-  const named = blob === undefined ? undefined : blobHashOfSegment(blob);
+  const named = blobHashOfSegment(input.params.blob);
   if (named !== undefined) return named;
   const parsed = parseBlobPath(rawPathOf(input.request.url));
   if (parsed.kind === "malformed") throw new BlossomError("bad_request", parsed.reason);
@@ -68,13 +67,12 @@ const HEADER_TEMPLATES = 3_000;
  * Templates are shared: a response changes its own headers, never the template.
  */
 function createHeaderTemplates(): HeadersFor {
-  const templates = new LruMap<string, { record: BlobRecord; headers: Headers }>();
+  const templates = new LruMap<string, { record: BlobRecord; headers: Headers }>(HEADER_TEMPLATES);
   return (record) => {
     const held = templates.get(record.sha256);
     if (held?.record === record) return held.headers;
     const headers = blobHeaderTemplate(record);
     templates.set(record.sha256, { record, headers });
-    if (templates.size > HEADER_TEMPLATES) templates.removeOldest();
     return headers;
   };
 }
@@ -150,7 +148,7 @@ function answerHotRead(
   respond: typeof getBlob,
 ): NonNullable<RouteSpec["answerAtOnce"]> {
   return (request, params) => {
-    const sha256 = params.blob === undefined ? undefined : blobHashOfSegment(params.blob);
+    const sha256 = blobHashOfSegment(params.blob);
     const found = sha256 === undefined ? undefined : blobs.findHot(sha256);
     if (found === undefined) return undefined;
     try {

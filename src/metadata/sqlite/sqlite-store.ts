@@ -147,7 +147,7 @@ function createHotRows(
   otherWritersCheckMs: number,
 ) {
   const dataVersion = sqlite.prepare<{ data_version: number }, []>("PRAGMA data_version");
-  const rows = new LruMap<string, BlobRecord>();
+  const rows = new LruMap<string, BlobRecord>(HOT_ROWS);
   let seenVersion = dataVersion.get()?.data_version;
   let checkedAtMs = performance.now();
   const dropIfOthersWrote = () => {
@@ -166,7 +166,6 @@ function createHotRows(
       const row = lookup(sha256);
       if (row === null) return null;
       rows.set(sha256, row);
-      if (rows.size > HOT_ROWS) rows.removeOldest();
       return row;
     },
     /** Only what is held: no lookup. */
