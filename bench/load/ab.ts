@@ -4,7 +4,11 @@
 // Writes bench/results/ab-<time>.json and prints each round's CPU per request and B ÷ A.
 //
 //   bun bench/load/ab.ts --a dist/hanami-before --b dist/hanami [--a-env K=V …] [--b-env K=V …]
-//                        [--scenario head|get|upload] [--rounds 5] [--seconds 3] [--uploads 1500]
+//                        [--scenario head|get|upload|refused] [--rounds 5] [--seconds 3]
+//                        [--uploads 1500]
+//
+// `refused` sends PUT /upload with a 1 KiB body and no token: each is refused with 401 on the
+// path a shed upload takes (slot, auth, error response, a failure's request line).
 //
 // `--a baseline` (or `--b baseline`) is the bare Bun.serve of bench/load/baseline.ts serving one
 // 1 KiB file, for head and get.
@@ -39,8 +43,8 @@ const { values: args } = parseArgs({
 });
 
 const scenario = args.scenario;
-if (scenario !== "head" && scenario !== "get" && scenario !== "upload") {
-  throw new Error(`--scenario is head, get or upload, not ${scenario}`);
+if (!["head", "get", "upload", "refused"].includes(scenario)) {
+  throw new Error(`--scenario is head, get, upload or refused, not ${scenario}`);
 }
 if (args.a === undefined || args.b === undefined) throw new Error("--a and --b are required");
 
@@ -66,7 +70,9 @@ async function startSide(name: string, target: string, env: string[]): Promise<S
   const dir = await mkdtemp(join(tmpdir(), `hanami-ab-${name}-`));
   const label = [target, ...env].join(" ");
   if (target === BASELINE) {
-    if (scenario === "upload") throw new Error("the baseline has no auth: compare hanami builds");
+    if (scenario === "upload" || scenario === "refused") {
+      throw new Error("the baseline has no auth: compare hanami builds");
+    }
     const sha256 = "1".repeat(64);
     await writeFile(join(dir, sha256), new Uint8Array(1024));
     const argv = [process.execPath, join(ROOT, "bench/load/baseline.ts"), dir, "0"];
@@ -101,13 +107,27 @@ function jobFor(side: Side): ClientJob {
       auth: true,
     };
   }
+  const durationMs = Number(args.seconds) * 1000;
+  if (scenario === "refused") {
+    const url = `${side.server.url}/upload`;
+    return {
+      kind: "raw",
+      url,
+      method: "PUT",
+      headers: {},
+      bodyBytes: 1024,
+      connections: CONNECTIONS,
+      durationMs,
+      okStatus: 401,
+    };
+  }
   return {
     kind: "raw",
     url: `${side.server.url}${side.path}`,
     method: scenario === "head" ? "HEAD" : "GET",
     headers: {},
     connections: CONNECTIONS,
-    durationMs: Number(args.seconds) * 1000,
+    durationMs,
     okStatus: 200,
   };
 }

@@ -1,14 +1,16 @@
 // A minimal HTTP/1.1 keep-alive load client on Bun.connect, for HEAD: wrk 4.1 waits for a body
 // after a HEAD response, and Bun's fetch costs the client core more than the server spends
-// (docs/PERFORMANCE.md). One request in flight per connection; a response ends after its headers
+// (docs/PERFORMANCE.md). It also sends one fixed body with each request, for refused uploads. One request in flight per connection; a response ends after its headers
 // for HEAD, 204 and 304, else after Content-Length bytes (no chunked bodies: blobs never are).
 import type { Socket } from "bun";
 import { type LoadResult, summarise } from "./stats.ts";
 
 export interface RawJob {
   readonly url: string;
-  readonly method: "GET" | "HEAD";
+  readonly method: "GET" | "HEAD" | "PUT";
   readonly headers: Record<string, string>;
+  /** Sent with every request, with its Content-Length. */
+  readonly bodyBytes?: number;
   readonly connections: number;
   readonly durationMs: number;
   /** The status every response must have to count as a success. */
@@ -37,10 +39,16 @@ function parseResponse(buffer: Buffer, method: string): Parsed | null {
 
 export async function runRaw(job: RawJob): Promise<LoadResult> {
   const url = new URL(job.url);
-  const headerLines = Object.entries(job.headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  const request = Buffer.from(
-    `${job.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerLines.join("")}\r\n`,
-  );
+  const bodyBytes = job.bodyBytes ?? 0;
+  const headers =
+    bodyBytes > 0 ? { ...job.headers, "Content-Length": String(bodyBytes) } : job.headers;
+  const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  const request = Buffer.concat([
+    Buffer.from(
+      `${job.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerLines.join("")}\r\n`,
+    ),
+    Buffer.alloc(bodyBytes, 0x61),
+  ]);
   const latenciesMs: number[] = [];
   let errors = 0;
   const startedMs = performance.now();
