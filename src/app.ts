@@ -1,5 +1,6 @@
 // The composition root: Config → stores, pool, services, HTTP app; start and stop (STYLE rule 6).
 import type { Config } from "./config/schema.ts";
+import { createErrorResponder } from "./http/errors.ts";
 import type { RouteSpec } from "./http/route.ts";
 import { adminRoutes } from "./http/routes/admin.ts";
 import { blobRoutes } from "./http/routes/blobs.ts";
@@ -320,6 +321,7 @@ export async function startServer(
       trustedProxies: config.trustedProxies,
       nextRequestId: (incoming) => acceptRequestId(incoming) ?? requestIds.next(),
       onRequestDone: createRequestObserver(log, observability.metrics, config),
+      errorResponse: createErrorResponder(),
       nowMs: () => clock.nowMs(),
     },
   });

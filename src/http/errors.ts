@@ -1,5 +1,6 @@
 // The only place where error codes become HTTP statuses (STYLE §3.6, P-02).
 import { BlossomError, type ErrorCode } from "../protocol/errors.ts";
+import { LruMap } from "../util/lru-map.ts";
 import { addCorsHeaders } from "./cors.ts";
 
 const STATUS_BY_CODE = {
@@ -35,8 +36,8 @@ export function toHeaderSafe(text: string): string {
   return ascii.length > MAX_REASON_CHARS ? `${ascii.slice(0, MAX_REASON_CHARS - 3)}...` : ascii;
 }
 
-export function errorResponse(error: BlossomError, method: string): Response {
-  const reason = toHeaderSafe(error.reason);
+/** The headers of an error answer but X-Request-Id. */
+function errorHeaders(error: BlossomError, reason: string, withBody: boolean): Headers {
   const headers = addCorsHeaders(new Headers({ "X-Reason": reason }));
   if (error.code === "auth_required" || error.code === "auth_invalid") {
     headers.set("WWW-Authenticate", "Nostr"); // P-11
@@ -48,9 +49,44 @@ export function errorResponse(error: BlossomError, method: string): Response {
     headers.set("Content-Range", `bytes */${error.hints.blobSize}`);
   }
   if (error.hints.allow !== undefined) headers.set("Allow", error.hints.allow.join(", "));
-  const body = method === "HEAD" ? null : reason;
-  if (body !== null) headers.set("Content-Type", "text/plain; charset=utf-8");
-  return new Response(body, { status: statusOf(error.code), headers });
+  if (withBody) headers.set("Content-Type", "text/plain; charset=utf-8");
+  return headers;
+}
+
+export type ErrorResponder = (error: BlossomError, method: string) => Response;
+
+/** Distinct error answers whose headers are kept: a flood repeats a handful of them. */
+const ERROR_HEADER_TEMPLATES = 256;
+
+/**
+ * The response for a refusal: X-Reason, CORS, the hints' headers and the reason as its body.
+ * Headers are built once per distinct answer: a Response copies the Headers it is given, so a
+ * template serves every response of its kind, and a shed upload then costs a fifth less CPU
+ * (docs/PERFORMANCE.md). Answers with a size or an Allow list are rare and built each time.
+ */
+export function createErrorResponder(): ErrorResponder {
+  const templates = new LruMap<string, Headers>(ERROR_HEADER_TEMPLATES);
+  const headersOf = (error: BlossomError, reason: string, withBody: boolean): Headers => {
+    const { hints } = error;
+    if (hints.blobSize !== undefined || hints.allow !== undefined) {
+      return errorHeaders(error, reason, withBody);
+    }
+    const key = `${withBody ? "" : "HEAD "}${error.code} ${hints.retryAfterSec ?? ""} ${reason}`;
+    let headers = templates.get(key);
+    if (headers === undefined) {
+      headers = errorHeaders(error, reason, withBody);
+      templates.set(key, headers);
+    }
+    return headers;
+  };
+  return (error, method) => {
+    const reason = toHeaderSafe(error.reason);
+    const withBody = method !== "HEAD";
+    return new Response(withBody ? reason : null, {
+      status: statusOf(error.code),
+      headers: headersOf(error, reason, withBody),
+    });
+  };
 }
 
 /** Anything that is not a BlossomError is an internal error with a generic public reason. */

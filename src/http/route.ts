@@ -6,7 +6,7 @@ import type { UploadSlots } from "../overload/upload-slots.ts";
 import { BlossomError } from "../protocol/errors.ts";
 import { type AuthDeps, authenticate, type RequestAuth, type RouteAuth } from "./auth.ts";
 import { addCorsHeaders } from "./cors.ts";
-import { errorResponse, toBlossomError } from "./errors.ts";
+import { type ErrorResponder, toBlossomError } from "./errors.ts";
 
 export type RouteMethod = "GET" | "HEAD" | "PUT" | "DELETE" | "POST";
 
@@ -30,8 +30,9 @@ export interface RouteSpec {
   /** Carries a blob body or fetches one (upload, mirror, media): runs only within an upload slot. */
   readonly holdsUploadSlot?: boolean;
   /**
-   * Served as a Bun route, without Elysia's per-request context: for the hottest reads only
-   * (GET and HEAD of a blob; docs/PERFORMANCE.md). The path must have no wildcard.
+   * Served as a Bun route, without Elysia's per-request context: for the hottest paths only
+   * (GET and HEAD of a blob; uploads, whose refusals are what a flood costs; docs/PERFORMANCE.md).
+   * The path must have no wildcard.
    */
   readonly bunRoute?: boolean;
   readonly handle: (input: RouteInput) => Promise<Response> | Response;
@@ -75,6 +76,7 @@ export interface RouteDeps {
   readonly trustedProxies: readonly string[];
   readonly nextRequestId: (incoming: string | null) => string;
   readonly onRequestDone: (outcome: RequestOutcome) => void;
+  readonly errorResponse: ErrorResponder;
   readonly nowMs: () => number;
 }
 
@@ -182,9 +184,14 @@ const SKIPPABLE_BODY_BYTES = 64 * 1024;
  * a shed upload that also cost a new connection made shedding the flood's main cost.
  */
 function leavesBodyUnread(request: Request, failure: BlossomError | null): boolean {
-  if (request.body === null || (failure === null && request.bodyUsed)) return false;
+  // A refusal looks at the length first: `request.body` makes a stream of a body nobody read.
+  if (failure !== null) return !declaresSkippableBody(request) && request.body !== null;
+  return request.body !== null && !request.bodyUsed && !declaresSkippableBody(request);
+}
+
+function declaresSkippableBody(request: Request): boolean {
   const declared = request.headers.get("content-length");
-  return declared === null || !(Number(declared) <= SKIPPABLE_BODY_BYTES);
+  return declared !== null && Number(declared) <= SKIPPABLE_BODY_BYTES;
 }
 
 /** Refused before the token is verified or the body read (reliability A5). */
@@ -317,7 +324,7 @@ async function runRoute(
     if (!response.headers.has("Access-Control-Allow-Origin")) addCorsHeaders(response.headers);
   } catch (error) {
     failure = toBlossomError(error);
-    response = errorResponse(failure, request.method);
+    response = deps.errorResponse(failure, request.method);
   } finally {
     releaseSlot?.();
   }

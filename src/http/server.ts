@@ -2,7 +2,6 @@
 import { Elysia } from "elysia";
 import { BlossomError } from "../protocol/errors.ts";
 import { preflightResponse } from "./cors.ts";
-import { errorResponse } from "./errors.ts";
 import { bunRoutes, type RouteDeps, type RouteSpec, registerRoutes } from "./route.ts";
 
 export interface HttpAppOptions {
@@ -20,10 +19,15 @@ function pathPattern(path: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** The methods some route accepts on this path; empty when no route knows the path. */
+/**
+ * The methods some route accepts on this path; empty when no route knows the path. A fixed path
+ * is routed before a pattern (`/upload` is never a blob), so it alone says what is allowed there.
+ */
 function allowedMethods(routes: readonly RouteSpec[], pathname: string): string[] {
-  const methods = routes.filter((r) => pathPattern(r.path).test(pathname)).map((r) => r.method);
-  return [...new Set(methods)];
+  const fixed = routes.filter((r) => r.path === pathname);
+  const matching =
+    fixed.length > 0 ? fixed : routes.filter((r) => pathPattern(r.path).test(pathname));
+  return [...new Set(matching.map((r) => r.method))];
 }
 
 function unmatched(routes: readonly RouteSpec[], request: Request): BlossomError {
@@ -68,11 +72,11 @@ export function createHttpApp(options: HttpAppOptions): Elysia {
   app.onError({ as: "global" }, ({ code, error, request }) => {
     const failure =
       code === "NOT_FOUND"
-        ? unmatched(routes, request)
+        ? unmatched(options.routes, request) // not the 405 routes: Allow names what is served
         : code === "PARSE" || code === "VALIDATION"
           ? new BlossomError("bad_request", "malformed request")
           : new BlossomError("internal", "internal error", {}, { cause: error });
-    const response = errorResponse(failure, request.method);
+    const response = routeDeps.errorResponse(failure, request.method);
     const requestId = routeDeps.nextRequestId(request.headers.get("x-request-id"));
     response.headers.set("X-Request-Id", requestId);
     routeDeps.onRequestDone({

@@ -39,7 +39,12 @@ export class BlossomError extends Error {
     readonly hints: ErrorHints = {},
     options?: { cause?: unknown },
   ) {
+    // A refusal is an answer, not a bug: no line ever shows its stack, and capturing one was a
+    // tenth of a shed upload's JavaScript time (docs/PERFORMANCE.md). Internal errors keep theirs.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (code !== "internal") Error.stackTraceLimit = 0;
     super(reason, options);
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 

@@ -280,4 +280,10 @@ describe("OPTIONS and the landing page", () => {
     expect(res.headers.get("allow")).toContain("PUT");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
   });
+
+  test("405 for a method no route serves names only the methods the path serves", async () => {
+    const res = await server.fetch("/upload", { method: "POST" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("PUT, HEAD, OPTIONS");
+  });
 });

@@ -1,4 +1,5 @@
 // RouteDeps for tests of the route runner: real limiters and buckets, no signature checks.
+import { createErrorResponder } from "../../src/http/errors.ts";
 import type { RouteDeps } from "../../src/http/route.ts";
 import { createAdaptiveLimiter } from "../../src/overload/limiter.ts";
 import { createTokenBuckets } from "../../src/overload/token-bucket.ts";
@@ -19,6 +20,7 @@ export function routeDeps(overrides: Partial<RouteDeps> = {}): RouteDeps {
     trustedProxies: [],
     nextRequestId: () => "test",
     onRequestDone: () => undefined,
+    errorResponse: createErrorResponder(),
     nowMs: () => performance.now(),
     ...overrides,
   };

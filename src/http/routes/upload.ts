@@ -23,6 +23,7 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
       path: "/upload",
       name: "upload",
       holdsUploadSlot: true,
+      bunRoute: true,
       auth,
       handle: async ({ request, auth: requestAuth, keepAlive }) => {
         const declaredSha256 = parseSha256Header(request.headers.get("x-sha-256")); // P-14 (3)
@@ -46,6 +47,7 @@ export function uploadRoutes(deps: UploadRouteDeps): RouteSpec[] {
       method: "HEAD",
       path: "/upload",
       name: "upload",
+      bunRoute: true,
       auth,
       handle: async ({ request, auth: requestAuth }) => {
         const { sha256, size, type } = parsePreflight({
