@@ -16,6 +16,11 @@ import { createVideoProcessor, reapVideoJobs } from "./media/video.ts";
 import { createHanamiMetrics } from "./observability/hanami-metrics.ts";
 import { createLogger } from "./observability/log.ts";
 import { createRegistry, METRICS_CONTENT_TYPE } from "./observability/metrics.ts";
+import {
+  type ProcessSample,
+  readProcessSample,
+  registerProcessMetrics,
+} from "./observability/process-metrics.ts";
 import { acceptRequestId, createRequestIdGenerator } from "./observability/request-id.ts";
 import { createRequestObserver } from "./observability/request-observer.ts";
 import { createAdaptiveLimiter } from "./overload/limiter.ts";
@@ -202,8 +207,10 @@ function createMetrics(services: Services, metadata: Stores["metadata"]) {
     const stats = services.verifier.stats();
     return { hits: stats.cacheHits, misses: stats.cacheMisses };
   });
+  let processSample: ProcessSample | null = null;
+  registerProcessMetrics(registry, () => processSample, performance.timeOrigin / 1000);
   const render = async () => {
-    stored = await metadata.stats();
+    [stored, processSample] = await Promise.all([metadata.stats(), readProcessSample()]);
     return registry.render();
   };
   return { metrics, render };
@@ -338,9 +345,12 @@ export async function startServer(
   const port = server.port ?? config.port;
   publicBaseUrl = publicBaseUrlOf(config, port);
   log.info("listening", { host: config.host, port, url: publicBaseUrl });
-  const stopWatchingMemory = watchMemory(config.memory, (reason, ms) =>
-    log.debug("memory collected", { reason, ms }),
-  );
+  const stopWatchingMemory = watchMemory(config.memory, (reason, ms) => {
+    const label = { reason: reason === "soft limit" ? "soft_limit" : reason };
+    observability.metrics.memoryCollections.inc(label);
+    observability.metrics.memoryCollectionSeconds.inc(label, ms / 1000);
+    log.debug("memory collected", { reason, ms });
+  });
 
   return {
     port,

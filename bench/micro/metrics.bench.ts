@@ -1,8 +1,10 @@
 // The cost of metrics on the request path (one counter inc, one histogram observe) and of one
-// scrape of a registry the size of a busy server's. Run alone: `bun bench/micro/metrics.bench.ts`.
+// scrape of a registry the size of a busy server's, and of the process sample each scrape reads
+// first (/proc/self/fd, /proc/self/limits). Run alone: `bun bench/micro/metrics.bench.ts`.
 import { bench, do_not_optimize, group, run, summary } from "mitata";
 import { createHanamiMetrics } from "../../src/observability/hanami-metrics.ts";
 import { createRegistry } from "../../src/observability/metrics.ts";
+import { readProcessSample } from "../../src/observability/process-metrics.ts";
 
 const ROUTES = Array.from({ length: 30 }, (_, i) => `route_${i}`);
 const METHODS = ["GET", "HEAD", "PUT", "DELETE"];
@@ -55,6 +57,9 @@ group("per request", () => {
 const scrape = registry.render();
 group(`scrape: render() of ${scrape.split("\n").length - 1} lines, ${scrape.length} bytes`, () => {
   bench("registry.render()", () => do_not_optimize(registry.render()));
+  bench("readProcessSample() (the scrape's /proc reads)", async () =>
+    do_not_optimize(await readProcessSample()),
+  );
 });
 
 if (import.meta.main) await run({ colors: false });

@@ -28,6 +28,10 @@ export interface HanamiMetrics {
   /** reason: limiter | pool_full | draining */
   readonly requestsShed: Counter;
   readonly unhandledErrors: Counter;
+  /** reason: idle | soft_limit; the server's own full collections (overload/memory-limit.ts) */
+  readonly memoryCollections: Counter;
+  /** reason; seconds the process was paused by them */
+  readonly memoryCollectionSeconds: Counter;
   setPoolSource(read: () => { readonly queued: number; readonly busy: number }): void;
   setStoreSource(read: () => { readonly blobs: number; readonly bytes: number }): void;
   setLimiterSource(
@@ -82,6 +86,16 @@ export function createHanamiMetrics(registry: Registry): HanamiMetrics {
       ["reason"],
     ),
     unhandledErrors: registry.counter("hanami_unhandled_errors_total", "Internal errors (bugs)"),
+    memoryCollections: registry.counter(
+      "hanami_memory_collections_total",
+      "Full garbage collections the server asked for, by reason (idle, soft_limit)",
+      ["reason"],
+    ),
+    memoryCollectionSeconds: registry.counter(
+      "hanami_memory_collection_seconds_total",
+      "Seconds spent in the full garbage collections the server asked for, by reason",
+      ["reason"],
+    ),
   };
   registry.gaugeFn("hanami_blobs_stored", "Blobs in the index", () => store?.().blobs ?? none);
   registry.gaugeFn("hanami_bytes_stored", "Bytes of stored blobs", () => store?.().bytes ?? none);

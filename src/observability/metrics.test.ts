@@ -2,6 +2,12 @@ import { describe, expect, test } from "bun:test";
 import dashboard from "../../docs/grafana-dashboard.json" with { type: "json" };
 import { createHanamiMetrics } from "./hanami-metrics.ts";
 import { createRegistry } from "./metrics.ts";
+import {
+  maxOpenFilesOf,
+  type ProcessSample,
+  readProcessSample,
+  registerProcessMetrics,
+} from "./process-metrics.ts";
 
 interface ParsedSample {
   name: string;
@@ -206,6 +212,8 @@ describe("createHanamiMetrics", () => {
     ["hanami_upload_size_bytes", "histogram"],
     ["hanami_requests_shed_total", "counter"],
     ["hanami_unhandled_errors_total", "counter"],
+    ["hanami_memory_collections_total", "counter"],
+    ["hanami_memory_collection_seconds_total", "counter"],
     ["hanami_blobs_stored", "gauge"],
     ["hanami_bytes_stored", "gauge"],
     ["hanami_pool_queue_depth", "gauge"],
@@ -242,6 +250,8 @@ describe("createHanamiMetrics", () => {
     metrics.uploadSize.observe({}, 1000);
     metrics.requestsShed.inc({ reason: "limiter" });
     metrics.unhandledErrors.inc();
+    metrics.memoryCollections.inc({ reason: "idle" });
+    metrics.memoryCollectionSeconds.inc({ reason: "idle" }, 0.076);
     metrics.setPoolSource(() => ({ queued: 3, busy: 2 }));
     metrics.setStoreSource(() => ({ blobs: 10, bytes: 4096 }));
     metrics.setLimiterSource(() => [{ route: "upload", limit: 16 }]);
@@ -266,6 +276,10 @@ describe("createHanamiMetrics", () => {
     expect(sampleValue(parsed, "hanami_upload_size_bytes_bucket", { le: "1024" })).toBe(1);
     expect(sampleValue(parsed, "hanami_requests_shed_total", { reason: "limiter" })).toBe(1);
     expect(sampleValue(parsed, "hanami_unhandled_errors_total")).toBe(1);
+    expect(sampleValue(parsed, "hanami_memory_collections_total", { reason: "idle" })).toBe(1);
+    expect(sampleValue(parsed, "hanami_memory_collection_seconds_total", { reason: "idle" })).toBe(
+      0.076,
+    );
     expect(sampleValue(parsed, "hanami_pool_queue_depth")).toBe(3);
     expect(sampleValue(parsed, "hanami_pool_busy_workers")).toBe(2);
     expect(sampleValue(parsed, "hanami_blobs_stored")).toBe(10);
@@ -279,12 +293,57 @@ describe("createHanamiMetrics", () => {
   });
 
   test("the Grafana dashboard charts every metric, and only metrics that exist", () => {
+    const registry = createRegistry();
+    createHanamiMetrics(registry);
+    registerProcessMetrics(registry, () => null, 0);
+    const declared = [...parseExposition(registry.render()).types.keys()];
     const queried = new Set(
       dashboard.panels
         .flatMap((panel) => ("targets" in panel ? panel.targets : []))
-        .flatMap((target) => target.expr.match(/hanami_[a-z_]+/g) ?? [])
+        .flatMap((target) => target.expr.match(/(hanami|process)_[a-z_]+/g) ?? [])
         .map((name) => name.replace(/_(bucket|sum|count)$/, "")),
     );
-    expect([...queried].sort()).toEqual(NAMES.map(([name]) => name).sort());
+    expect([...queried].sort()).toEqual(declared.sort());
+  });
+});
+
+describe("process metrics", () => {
+  test("the soft limit of open files is read from /proc/self/limits; unlimited is none", () => {
+    const limits = [
+      "Limit                     Soft Limit           Hard Limit           Units     ",
+      "Max processes             127431               127431               processes ",
+      "Max open files            1024                 524288               files     ",
+    ].join("\n");
+    expect(maxOpenFilesOf(limits)).toBe(1024);
+    expect(maxOpenFilesOf(limits.replace("1024  ", "unlimited"))).toBeNull();
+    expect(maxOpenFilesOf("")).toBeNull();
+  });
+
+  test("this process's sample: CPU, resident memory, heap, descriptors", async () => {
+    const sample = await readProcessSample();
+    expect(sample.cpuSeconds).toBeGreaterThan(0);
+    expect(sample.residentBytes).toBeGreaterThan(sample.heapUsedBytes);
+    expect(sample.heapUsedBytes).toBeGreaterThan(0);
+    if (process.platform === "linux") {
+      expect(sample.openFds).toBeGreaterThanOrEqual(3); // stdin, stdout, stderr at least
+      expect(sample.maxFds).toBeGreaterThanOrEqual(sample.openFds ?? 0);
+    }
+  });
+
+  test("render the last sample under client_golang's names; only the start time before one", () => {
+    const registry = createRegistry();
+    let sample: ProcessSample | null = null;
+    registerProcessMetrics(registry, () => sample, 1_700_000_000.5);
+    expect(parseExposition(registry.render()).samples).toEqual([
+      { name: "process_start_time_seconds", labels: {}, value: 1_700_000_000.5 },
+    ]);
+    sample = { cpuSeconds: 1.5, residentBytes: 2e8, heapUsedBytes: 3e7, openFds: 12, maxFds: 1024 };
+    const parsed = parseExposition(registry.render());
+    expect(parsed.types.get("process_cpu_seconds_total")).toBe("counter");
+    expect(sampleValue(parsed, "process_cpu_seconds_total")).toBe(1.5);
+    expect(sampleValue(parsed, "process_resident_memory_bytes")).toBe(2e8);
+    expect(sampleValue(parsed, "process_open_fds")).toBe(12);
+    expect(sampleValue(parsed, "process_max_fds")).toBe(1024);
+    expect(sampleValue(parsed, "hanami_heap_used_bytes")).toBe(3e7);
   });
 });

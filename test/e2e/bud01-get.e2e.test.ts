@@ -196,6 +196,17 @@ test("hanami_requests_total and the latency histogram count each request by rout
   expect(after.map((value, i) => value - (before[i] ?? 0))).toEqual([2, 1, 3]);
 });
 
+test("/metrics carries the process's own figures under client_golang's names", async () => {
+  const rss = await metricValue("process_resident_memory_bytes");
+  expect(rss).toBeGreaterThan(10 * 1024 * 1024);
+  expect(await metricValue("hanami_heap_used_bytes")).toBeLessThan(rss);
+  expect(await metricValue("process_cpu_seconds_total")).toBeGreaterThan(0);
+  expect(await metricValue("process_open_fds")).toBeGreaterThanOrEqual(4); // stdio and a socket
+  expect(await metricValue("process_max_fds")).toBeGreaterThan(0);
+  const startedSec = await metricValue("process_start_time_seconds");
+  expect(Math.abs(Date.now() / 1000 - startedSec)).toBeLessThan(600);
+});
+
 test("hanami_sent_bytes_total counts blob bodies and ranges, not HEAD", async () => {
   const before = await metricValue("hanami_sent_bytes_total");
   await (await server.fetch(`/${sha256}`)).arrayBuffer(); // 10

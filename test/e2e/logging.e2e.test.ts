@@ -84,7 +84,7 @@ test("a server that has done no work does not collect, however long it is idle",
   expect(server.output()).not.toContain('"event":"memory collected"');
 });
 
-test("after a burst of work the server collects once it is idle, and says so at debug level", async () => {
+test("after a burst of work the server collects once it is idle, says so at debug level and counts it", async () => {
   await using server = await startBinary({
     args: [
       "--set",
@@ -104,6 +104,8 @@ test("after a burst of work the server collects once it is idle, and says so at 
     for (const response of await Promise.all(uploads)) expect(response.status).toBe(201);
   }
   await Bun.sleep(800);
+  const metrics = await (await server.fetch("/metrics")).text();
+  const counted = /^hanami_memory_collections_total\{reason="idle"\} (\d+)$/m.exec(metrics);
   await server.stop();
   const collections = server
     .output()
@@ -112,6 +114,7 @@ test("after a burst of work the server collects once it is idle, and says so at 
     .map((line) => JSON.parse(line) as { reason: string });
   expect(collections.length).toBeGreaterThan(0);
   expect(collections.every((line) => line.reason === "idle")).toBe(true);
+  expect(Number(counted?.[1])).toBe(collections.length); // and counted in /metrics
 });
 
 /** The binary with its stdout on a pipe that this test reads only when it chooses to. */
