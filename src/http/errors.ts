@@ -61,8 +61,9 @@ const ERROR_HEADER_TEMPLATES = 256;
 /**
  * The response for a refusal: X-Reason, CORS, the hints' headers and the reason as its body.
  * Headers are built once per distinct answer: a Response copies the Headers it is given, so a
- * template serves every response of its kind, and a shed upload then costs a fifth less CPU
- * (docs/PERFORMANCE.md). Answers with a size or an Allow list are rare and built each time.
+ * template serves every response of its kind (1.1 µs a refusal against 2.2 µs,
+ * bench/micro/error-response.bench.ts). Answers with a size or an Allow list are rare: built
+ * each time.
  */
 export function createErrorResponder(): ErrorResponder {
   const templates = new LruMap<string, Headers>(ERROR_HEADER_TEMPLATES);
