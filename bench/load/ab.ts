@@ -4,11 +4,13 @@
 // Writes bench/results/ab-<time>.json and prints each round's CPU per request and B ÷ A.
 //
 //   bun bench/load/ab.ts --a dist/hanami-before --b dist/hanami [--a-env K=V …] [--b-env K=V …]
-//                        [--scenario head|get|upload|refused] [--rounds 5] [--seconds 3]
-//                        [--uploads 1500]
+//                        [--scenario head|get|upload|refused|cold] [--rounds 5] [--seconds 3]
+//                        [--uploads 1500] [--blobs 20000]
 //
 // `refused` sends PUT /upload with a 1 KiB body and no token: each is refused with 401 on the
-// path a shed upload takes (slot, auth, error response, a failure's request line).
+// path a shed upload takes (slot, auth, error response, a failure's request line). `cold` seeds
+// `--blobs` 64-byte blobs in each side's data dir (bench/load/seed-index.ts) and GETs random ones:
+// past the 10,000 hot rows and 3,000 hot blobs, most reads miss both caches.
 //
 // `--a baseline` (or `--b baseline`) is the bare Bun.serve of bench/load/baseline.ts serving one
 // 1 KiB file, for head and get.
@@ -19,6 +21,7 @@ import { parseArgs } from "node:util";
 import { testKeys } from "../../test/support/nostr.ts";
 import type { ClientJob } from "./client.ts";
 import { seedBlobs } from "./seed.ts";
+import { seedIndex } from "./seed-index.ts";
 import { cpuSeconds, type PinnedServer, startPinned } from "./servers.ts";
 import type { LoadResult } from "./stats.ts";
 import { round } from "./stats.ts";
@@ -39,12 +42,13 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "3" },
     uploads: { type: "string", default: "1500" },
+    blobs: { type: "string", default: "20000" },
   },
 });
 
 const scenario = args.scenario;
-if (!["head", "get", "upload", "refused"].includes(scenario)) {
-  throw new Error(`--scenario is head, get, upload or refused, not ${scenario}`);
+if (!["head", "get", "upload", "refused", "cold"].includes(scenario)) {
+  throw new Error(`--scenario is head, get, upload, refused or cold, not ${scenario}`);
 }
 if (args.a === undefined || args.b === undefined) throw new Error("--a and --b are required");
 
@@ -53,6 +57,8 @@ interface Side {
   readonly server: PinnedServer;
   /** The path every head or get asks for. */
   readonly path: string;
+  /** For cold: a file of the seeded blobs' paths, one a line. */
+  readonly pathsFile?: string;
   readonly dir: string;
 }
 
@@ -70,7 +76,7 @@ async function startSide(name: string, target: string, env: string[]): Promise<S
   const dir = await mkdtemp(join(tmpdir(), `hanami-ab-${name}-`));
   const label = [target, ...env].join(" ");
   if (target === BASELINE) {
-    if (scenario === "upload" || scenario === "refused") {
+    if (scenario === "upload" || scenario === "refused" || scenario === "cold") {
       throw new Error("the baseline has no auth: compare hanami builds");
     }
     const sha256 = "1".repeat(64);
@@ -80,6 +86,7 @@ async function startSide(name: string, target: string, env: string[]): Promise<S
     return { label, server, path: `/${sha256}`, dir };
   }
   await mkdir(join(dir, "data"));
+  const pathsFile = scenario === "cold" ? await seedCold(dir) : undefined;
   const argv = [resolve(ROOT, target), "serve", "--host", "127.0.0.1", "--port", "0"];
   const server = await startPinned(
     name,
@@ -93,7 +100,21 @@ async function startSide(name: string, target: string, env: string[]): Promise<S
     SERVER_CORE,
   );
   const [blob] = await seedBlobs(server.url, null, testKeys.alice, 1, 1024);
-  return { label, server, path: `/${blob?.sha256}`, dir };
+  return { label, server, path: `/${blob?.sha256}`, dir, ...(pathsFile ? { pathsFile } : {}) };
+}
+
+/** Seeds `--blobs` blobs into `dir`/data without HTTP; returns the file of their paths. */
+async function seedCold(dir: string): Promise<string> {
+  const { hashes } = await seedIndex({
+    dataDir: join(dir, "data"),
+    blobs: Number(args.blobs),
+    listOwner: "b".repeat(64),
+    listOwnerCount: 0,
+    bulkOwner: "c".repeat(64),
+  });
+  const pathsFile = join(dir, "paths.txt");
+  await writeFile(pathsFile, hashes.map((sha256) => `/${sha256}\n`).join(""));
+  return pathsFile;
 }
 
 function jobFor(side: Side): ClientJob {
@@ -124,6 +145,7 @@ function jobFor(side: Side): ClientJob {
   return {
     kind: "raw",
     url: `${side.server.url}${side.path}`,
+    ...(side.pathsFile ? { pathsFile: side.pathsFile } : {}),
     method: scenario === "head" ? "HEAD" : "GET",
     headers: {},
     connections: CONNECTIONS,

@@ -1,7 +1,9 @@
 // A minimal HTTP/1.1 keep-alive load client on Bun.connect, for HEAD: wrk 4.1 waits for a body
 // after a HEAD response, and Bun's fetch costs the client core more than the server spends
-// (docs/PERFORMANCE.md). It also sends one fixed body with each request, for refused uploads. One request in flight per connection; a response ends after its headers
-// for HEAD, 204 and 304, else after Content-Length bytes (no chunked bodies: blobs never are).
+// (docs/PERFORMANCE.md). It also sends one fixed body with each request, for refused uploads,
+// and random paths from a list, for reads that miss the caches. One request in flight per
+// connection; a response ends after its headers for HEAD, 204 and 304, else after
+// Content-Length bytes (no chunked bodies: blobs never are).
 import type { Socket } from "bun";
 import { type LoadResult, summarise } from "./stats.ts";
 
@@ -11,6 +13,8 @@ export interface RawJob {
   readonly headers: Record<string, string>;
   /** Sent with every request, with its Content-Length. */
   readonly bodyBytes?: number;
+  /** A file of paths, one a line: each request asks for a random one instead of the URL's. */
+  readonly pathsFile?: string;
   readonly connections: number;
   readonly durationMs: number;
   /** The status every response must have to count as a success. */
@@ -43,12 +47,22 @@ export async function runRaw(job: RawJob): Promise<LoadResult> {
   const headers =
     bodyBytes > 0 ? { ...job.headers, "Content-Length": String(bodyBytes) } : job.headers;
   const headerLines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  const request = Buffer.concat([
-    Buffer.from(
-      `${job.method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headerLines.join("")}\r\n`,
-    ),
-    Buffer.alloc(bodyBytes, 0x61),
-  ]);
+  const requestFor = (path: string) =>
+    Buffer.concat([
+      Buffer.from(
+        `${job.method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${headerLines.join("")}\r\n`,
+      ),
+      Buffer.alloc(bodyBytes, 0x61),
+    ]);
+  const paths =
+    job.pathsFile === undefined
+      ? [`${url.pathname}${url.search}`]
+      : (await Bun.file(job.pathsFile).text()).split("\n").filter((line) => line !== "");
+  const requests = paths.map(requestFor);
+  const nextRequest =
+    requests.length === 1
+      ? () => requests[0] as Buffer
+      : () => requests[Math.floor(Math.random() * requests.length)] as Buffer;
   const latenciesMs: number[] = [];
   let errors = 0;
   const startedMs = performance.now();
@@ -60,7 +74,7 @@ export async function runRaw(job: RawJob): Promise<LoadResult> {
       const send = (socket: Socket) => {
         if (performance.now() >= deadlineMs) return void socket.end();
         sentMs = performance.now();
-        socket.write(request);
+        socket.write(nextRequest());
       };
       Bun.connect({
         hostname: url.hostname,
