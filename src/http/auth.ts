@@ -87,22 +87,30 @@ export class RequestAuth {
   }
 }
 
-export async function authenticate(
-  request: Request,
-  auth: RouteAuth,
-  deps: AuthDeps,
-): Promise<RequestAuth> {
+/**
+ * The auth of a request that needs no signature check, decided without an await: a public route,
+ * an operator's bearer token, or no token where none is required (and any token on a read that
+ * ignores them, P-12). Otherwise the route's spec, for `authenticateToken`.
+ */
+export function authenticateAtOnce(request: Request, auth: RouteAuth): RequestAuth | RouteAuthSpec {
   if (auth === "public") return new RequestAuth(null, null);
   if ("bearerToken" in auth) {
     checkBearer(request, auth);
     return new RequestAuth(null, null);
   }
-  const header = request.headers.get("authorization");
-  // P-12: a token on GET/HEAD that does not need one is ignored entirely.
-  if (!auth.required && (header === null || auth.verb === "get")) {
+  if (!auth.required && (auth.verb === "get" || !request.headers.has("authorization"))) {
     return new RequestAuth(null, auth);
   }
-  const { event } = orThrow(parseAuthHeader(header)); // steps 1–2
+  return auth;
+}
+
+/** Steps 1–10 for a route whose token `authenticateAtOnce` could not settle. */
+export async function authenticateToken(
+  request: Request,
+  auth: RouteAuthSpec,
+  deps: AuthDeps,
+): Promise<RequestAuth> {
+  const { event } = orThrow(parseAuthHeader(request.headers.get("authorization"))); // steps 1–2
   const need = { verb: auth.verb, serverNames: deps.serverNames, clockSkewSec: deps.clockSkewSec };
   const { token } = orThrow(checkToken(event, { ...need, xRequired: false }, deps.nowSec())); // 3–7
   if (!hasValidId(event)) {

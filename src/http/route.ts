@@ -4,7 +4,14 @@ import type { AdaptiveLimiter } from "../overload/limiter.ts";
 import type { TokenBuckets } from "../overload/token-bucket.ts";
 import type { UploadSlots } from "../overload/upload-slots.ts";
 import { BlossomError } from "../protocol/errors.ts";
-import { type AuthDeps, authenticate, type RequestAuth, type RouteAuth } from "./auth.ts";
+import {
+  type AuthDeps,
+  authenticateAtOnce,
+  authenticateToken,
+  RequestAuth,
+  type RouteAuth,
+  type RouteAuthSpec,
+} from "./auth.ts";
 import { addCorsHeaders } from "./cors.ts";
 import { type ErrorResponder, toBlossomError } from "./errors.ts";
 
@@ -148,12 +155,11 @@ function withVerifyBudget(deps: RouteDeps, client: Client): AuthDeps {
 /** Signature checks are the CPU cost that bursts: their concurrency adapts to latency (A4). */
 async function authenticateWithinLimit(
   request: Request,
-  auth: RouteAuth,
+  auth: RouteAuthSpec,
   deps: RouteDeps,
   client: Client,
 ): Promise<RequestAuth> {
-  const verifiesToken =
-    auth !== "public" && !("bearerToken" in auth) && request.headers.has("authorization");
+  const verifiesToken = request.headers.has("authorization");
   const permit = verifiesToken ? deps.authLimiter.tryAcquire() : undefined;
   if (permit === null) {
     throw new BlossomError("busy", "too many signature checks in flight, retry later", {
@@ -161,7 +167,7 @@ async function authenticateWithinLimit(
     });
   }
   try {
-    const result = await authenticate(
+    const result = await authenticateToken(
       request,
       auth,
       verifiesToken ? withVerifyBudget(deps, client) : deps.auth,
@@ -300,7 +306,11 @@ async function runRoute(
   let releaseSlot: (() => void) | undefined;
   try {
     if (spec.holdsUploadSlot === true) releaseSlot = acquireUploadSlot(deps, client.ip);
-    const auth = await authenticateWithinLimit(request, spec.auth, deps, client);
+    const settled = authenticateAtOnce(request, spec.auth); // most reads: no await
+    const auth =
+      settled instanceof RequestAuth
+        ? settled
+        : await authenticateWithinLimit(request, settled, deps, client);
     const keepAlive = () => server?.timeout(request, UPLOAD_IDLE_SEC);
     let url: URL | undefined;
     const input: RouteInput = {
