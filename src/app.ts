@@ -196,7 +196,7 @@ function createServices(config: Config, clock: Clock, { store, metadata }: Store
 type Services = ReturnType<typeof createServices>;
 
 /** Live values read at scrape time; the store's totals are refreshed by each scrape. */
-function createMetrics(services: Services, metadata: Stores["metadata"]) {
+function createMetrics(services: Services, metadata: Stores["metadata"], version: string) {
   const registry = createRegistry();
   const metrics = createHanamiMetrics(registry);
   let stored = { blobs: 0, bytes: 0 };
@@ -208,7 +208,11 @@ function createMetrics(services: Services, metadata: Stores["metadata"]) {
     return { hits: stats.cacheHits, misses: stats.cacheMisses };
   });
   let processSample: ProcessSample | null = null;
-  registerProcessMetrics(registry, () => processSample, performance.timeOrigin / 1000);
+  registerProcessMetrics(registry, () => processSample, {
+    startTimeSec: performance.timeOrigin / 1000,
+    version,
+    bunVersion: Bun.version,
+  });
   const render = async () => {
     [stored, processSample] = await Promise.all([metadata.stats(), readProcessSample()]);
     return registry.render();
@@ -282,7 +286,7 @@ export async function startServer(
     corruptOrphansRemoved: recovery.corruptOrphansRemoved.length,
   });
   const services = createServices(config, clock, stores);
-  const observability = createMetrics(services, stores.metadata);
+  const observability = createMetrics(services, stores.metadata, version);
   let publicBaseUrl = publicBaseUrlOf(config, config.port);
   const buds = supportedBuds(config);
   const info = () => ({ name: "hanami", version, buds, publicUrl: publicBaseUrl });

@@ -295,7 +295,7 @@ describe("createHanamiMetrics", () => {
   test("the Grafana dashboard charts every metric, and only metrics that exist", () => {
     const registry = createRegistry();
     createHanamiMetrics(registry);
-    registerProcessMetrics(registry, () => null, 0);
+    registerProcessMetrics(registry, () => null, { startTimeSec: 0, version: "", bunVersion: "" });
     const declared = [...parseExposition(registry.render()).types.keys()];
     const queried = new Set(
       dashboard.panels
@@ -330,11 +330,13 @@ describe("process metrics", () => {
     }
   });
 
-  test("render the last sample under client_golang's names; only the start time before one", () => {
+  test("render the last sample under client_golang's names; before one, the build and start", () => {
     const registry = createRegistry();
     let sample: ProcessSample | null = null;
-    registerProcessMetrics(registry, () => sample, 1_700_000_000.5);
+    const build = { startTimeSec: 1_700_000_000.5, version: "1.2.3", bunVersion: "1.4.5" };
+    registerProcessMetrics(registry, () => sample, build);
     expect(parseExposition(registry.render()).samples).toEqual([
+      { name: "hanami_build_info", labels: { version: "1.2.3", bun: "1.4.5" }, value: 1 },
       { name: "process_start_time_seconds", labels: {}, value: 1_700_000_000.5 },
     ]);
     sample = { cpuSeconds: 1.5, residentBytes: 2e8, heapUsedBytes: 3e7, openFds: 12, maxFds: 1024 };

@@ -1,7 +1,8 @@
 // The process metrics of Prometheus's client libraries, under the names of client_golang's process
 // collector, so the usual dashboards and alerts on memory, CPU and file descriptors work as they
 // are; and the main thread's JavaScript heap, which tells the engine's share of resident memory
-// from native memory (buffers, SQLite, the pool workers' heaps, the binary's code).
+// from native memory (buffers, SQLite, the pool workers' heaps, the binary's code); and which
+// build is running, as exporters say it (`hanami_build_info`, always 1).
 import { readdir, readFile } from "node:fs/promises";
 import type { Collected, Registry } from "./metrics.ts";
 
@@ -43,9 +44,14 @@ export async function readProcessSample(): Promise<ProcessSample> {
 export function registerProcessMetrics(
   registry: Registry,
   read: () => ProcessSample | null,
-  startTimeSec: number,
+  build: { readonly startTimeSec: number; readonly version: string; readonly bunVersion: string },
 ): void {
   const none: Collected = [];
+  registry.gaugeFn(
+    "hanami_build_info",
+    "The running build: hanami's version and Bun's; always 1",
+    () => [{ labels: { version: build.version, bun: build.bunVersion }, value: 1 }],
+  );
   const of = (value: number | null | undefined): Collected => value ?? none;
   registry.counterFn(
     "process_cpu_seconds_total",
@@ -58,7 +64,7 @@ export function registerProcessMetrics(
   registry.gaugeFn(
     "process_start_time_seconds",
     "Start time of the process since the Unix epoch in seconds",
-    () => startTimeSec,
+    () => build.startTimeSec,
   );
   registry.gaugeFn("process_open_fds", "Open file descriptors", () => of(read()?.openFds));
   registry.gaugeFn("process_max_fds", "Most file descriptors the process may open", () =>

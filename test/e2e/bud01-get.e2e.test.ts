@@ -196,13 +196,15 @@ test("hanami_requests_total and the latency histogram count each request by rout
   expect(after.map((value, i) => value - (before[i] ?? 0))).toEqual([2, 1, 3]);
 });
 
-test("/metrics carries the process's own figures under client_golang's names", async () => {
+test("/metrics carries the process's figures under client_golang's names, and the build", async () => {
   const rss = await metricValue("process_resident_memory_bytes");
   expect(rss).toBeGreaterThan(10 * 1024 * 1024);
   expect(await metricValue("hanami_heap_used_bytes")).toBeLessThan(rss);
   expect(await metricValue("process_cpu_seconds_total")).toBeGreaterThan(0);
   expect(await metricValue("process_open_fds")).toBeGreaterThanOrEqual(4); // stdio and a socket
   expect(await metricValue("process_max_fds")).toBeGreaterThan(0);
+  const text = await (await server.fetch("/metrics")).text();
+  expect(text).toMatch(/^hanami_build_info\{version="[^"]+",bun="[^"]+"\} 1$/m);
   const startedSec = await metricValue("process_start_time_seconds");
   expect(Math.abs(Date.now() / 1000 - startedSec)).toBeLessThan(600);
 });
