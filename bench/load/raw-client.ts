@@ -1,7 +1,7 @@
 // A minimal HTTP/1.1 keep-alive load client on Bun.connect, for HEAD: wrk 4.1 waits for a body
 // after a HEAD response, and Bun's fetch costs the client core more than the server spends
 // (docs/PERFORMANCE.md). It also sends one fixed body with each request, for refused uploads,
-// and random paths from a list, for reads that miss the caches. One request in flight per
+// and random paths from a file, for reads that miss the caches. One request in flight per
 // connection; a response ends after its headers for HEAD, 204 and 304, else after
 // Content-Length bytes (no chunked bodies: blobs never are).
 import type { Socket } from "bun";

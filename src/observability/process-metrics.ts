@@ -28,10 +28,11 @@ export async function readProcessSample(): Promise<ProcessSample> {
     readdir("/proc/self/fd").catch(() => null),
     readFile("/proc/self/limits", "utf8").catch(() => null),
   ]);
+  const memory = process.memoryUsage();
   return {
     cpuSeconds: (user + system) / 1e6,
-    residentBytes: process.memoryUsage.rss(),
-    heapUsedBytes: process.memoryUsage().heapUsed,
+    residentBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
     openFds: fds?.length ?? null, // with the one readdir holds, as client_golang counts
     maxFds: limits === null ? null : maxOpenFilesOf(limits),
   };
